@@ -1,0 +1,43 @@
+# The front door. `make run` and `make test` are the two commands in README.md.
+PYTHON ?= python3
+BIN := .venv/bin
+# make run DB=postgres uses the PostgreSQL at PG_URL (one database per service).
+DB ?= sqlite
+PG_URL ?= postgresql://postgres@127.0.0.1:5432
+# make test creates its own databases on this server and drops them afterwards.
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+SERVICE_TESTS := collections_service/tests
+
+.PHONY: bootstrap run test test-postgres test-sqlite lint format check-gateway clean
+
+bootstrap:
+	@bash deploy/bootstrap.sh $(PYTHON)
+	@bash deploy/ensure-nginx.sh
+
+run: bootstrap
+	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
+
+test: bootstrap
+	$(MAKE) --no-print-directory test-postgres test-sqlite
+
+# The whole suite: services in process and the system through nginx, on PostgreSQL.
+test-postgres:
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+# The same services' tests on the zero-configuration SQLite database.
+test-sqlite:
+	TEST_DATABASE_URL=sqlite $(BIN)/python -m pytest -m "not postgres_only" $(SERVICE_TESTS)
+
+lint: bootstrap
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: bootstrap
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-gateway: bootstrap
+	$(BIN)/python -m deploy check-gateway
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The collections service: waste collections and their v1 HTTP contract."""

@@ -1,0 +1,24 @@
+"""The collections service's own rule violations."""
+
+from service_kit.errors import Conflict, NotFound, Unprocessable
+
+
+class CollectionNotFound(NotFound):
+    def __init__(self, collection_id: int):
+        super().__init__(f"No collection has id {collection_id}.")
+
+
+class StatusBackwards(Conflict):
+    def __init__(self):
+        super().__init__(
+            "status only moves forward: a Completed collection cannot go back to Pending.",
+            errors={"status": ["Cannot change from Completed to Pending."]},
+        )
+
+
+class IdMismatch(Unprocessable):
+    def __init__(self, path_id: int, body_id: int):
+        super().__init__(
+            f"id in the body ({body_id}) differs from the id in the path ({path_id}).",
+            errors={"id": [f"Must be absent, null or {path_id}."]},
+        )

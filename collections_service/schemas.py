@@ -1,0 +1,94 @@
+"""Request and response shapes of the collections contract (API.md)."""
+
+import marshmallow as ma
+from marshmallow import validate
+
+from collections_service.models import Status, Unit, WasteType
+from service_kit.fields import StrictNumber, Text, UtcDateTime
+
+MAX_ID = 2**31 - 1
+MAX_LIMIT = 1000
+SORTS = ("collected_date", "-collected_date", "id", "-id")
+
+
+def _enum(enum_class, **kwargs) -> ma.fields.Enum:
+    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
+
+
+class _ServerAssignedId(ma.fields.Raw):
+    """`id` in a request: absent or null only; the server assigns it."""
+
+    default_error_messages = {"assigned": "id is assigned by the server; send it absent or null."}
+
+    def __init__(self):
+        super().__init__(
+            allow_none=True,
+            load_only=True,
+            metadata={"type": "integer", "nullable": True, "enum": [None]},
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raise self.make_error("assigned")
+
+
+class CollectionIn(ma.Schema):
+    """A collection as sent on create: every field but `status` required."""
+
+    id = _ServerAssignedId()
+    location = Text(required=True, validate=validate.Length(min=1, max=200))
+    waste_type = _enum(WasteType, required=True)
+    quantity = StrictNumber(
+        required=True,
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"exclusiveMinimum": True},
+    )
+    unit = _enum(Unit, required=True)
+    collected_date = UtcDateTime(required=True)
+    status = _enum(Status, load_default=Status.PENDING)
+
+
+class CollectionReplace(CollectionIn):
+    """A collection as sent on PUT: all fields, `status` included.
+
+    `id` may be absent, null or the id in the path, so a client can send back
+    what it read.
+    """
+
+    id = ma.fields.Integer(allow_none=True, load_only=True, strict=True)
+    status = _enum(Status, required=True)
+
+
+class CollectionPatch(CollectionIn):
+    """Some fields of a collection, as sent on PATCH."""
+
+    status = _enum(Status)
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+
+class CollectionOut(ma.Schema):
+    """A stored collection, exactly as API.md shows it."""
+
+    id = ma.fields.Integer(required=True)
+    location = ma.fields.String(required=True)
+    waste_type = _enum(WasteType, required=True)
+    quantity = ma.fields.Float(required=True)
+    unit = _enum(Unit, required=True)
+    collected_date = UtcDateTime(required=True)
+    status = _enum(Status, required=True)
+
+
+class CollectionQuery(ma.Schema):
+    """Filters, order and page of the list route."""
+
+    location = ma.fields.List(Text(validate=validate.Length(min=1, max=200)))
+    waste_type = ma.fields.List(_enum(WasteType))
+    status = ma.fields.List(_enum(Status))
+    collected_from = UtcDateTime()
+    collected_to = UtcDateTime()
+    sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
+    limit = ma.fields.Integer(
+        load_default=100, strict=False, validate=validate.Range(min=1, max=MAX_LIMIT)
+    )
+    cursor = Text(metadata={"description": "Opaque; copy it from the Link header."})

@@ -1,0 +1,102 @@
+"""Every error is problem+json with `status` and `request_id`; ids travel with requests."""
+
+import logging
+
+import pytest
+
+from collections_service.app import create_app
+from collections_service.config import Config
+from collections_service.tests.factories import URL, payload
+
+UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=1"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert body["type"] == "about:blank"
+    assert body["status"] == status
+    assert body["title"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def test_unknown_route_is_a_404_problem(client):
+    assert_problem(client.get("/api/v1/nothing"), 404)
+
+
+def test_trailing_slash_is_not_a_redirect(client):
+    assert_problem(client.get(f"{URL}/"), 404)
+
+
+def test_wrong_method_is_a_405_problem_with_allow(client):
+    response = client.delete(URL)
+
+    assert_problem(response, 405)
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_malformed_json_is_a_400_problem(client, db):
+    response = client.post(URL, data='{"location": ', content_type="application/json")
+
+    body = assert_problem(response, 400)
+    assert body["detail"] == "Invalid JSON body."
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [("location=A", "application/x-www-form-urlencoded"), ("{}", "text/plain"), ("{}", None)],
+)
+def test_a_body_that_is_not_json_is_a_415_problem(client, db, data, content_type):
+    for method in ("post", "put", "patch"):
+        path = URL if method == "post" else f"{URL}/1"
+        response = getattr(client, method)(path, data=data, content_type=content_type)
+
+        assert_problem(response, 415)
+
+
+def test_validation_is_a_422_problem_with_errors_per_field(client, db):
+    response = client.post(URL, json=payload(quantity=0, unit="kg"))
+
+    body = assert_problem(response, 422)
+    assert body["title"] == "Unprocessable Content"
+    assert set(body["errors"]) == {"quantity", "unit"}
+    assert "quantity" in body["detail"]
+
+
+def test_a_plain_request_id_from_the_client_is_kept_and_logged(client, caplog):
+    with caplog.at_level(logging.INFO, logger="access"):
+        response = client.get(URL, headers={"X-Request-ID": "crew-7.run:42"})
+
+    assert response.headers["X-Request-ID"] == "crew-7.run:42"
+    [line] = [r for r in caplog.records if r.name == "access"]
+    assert (line.request_id, line.status, line.path) == ("crew-7.run:42", 200, URL)
+
+
+@pytest.mark.parametrize("given", ["", "x" * 129, "has space", 'quote"', "é"])
+def test_an_unusable_request_id_is_replaced(client, given):
+    response = client.get(URL, headers={"X-Request-ID": given})
+
+    assert response.headers["X-Request-ID"] != given
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_a_request_id_is_made_when_none_is_sent(client):
+    first, second = client.get(URL), client.get(URL)
+
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+
+
+def test_an_unreachable_database_is_a_503_problem_with_retry_after_and_no_trace(caplog):
+    # A real fault: nothing listens on port 1, so every connection is refused.
+    app = create_app(Config(database_url=UNREACHABLE_DATABASE, log_level="WARNING"))
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().post(URL, json=payload())
+
+    body = assert_problem(response, 503)
+    assert response.headers["Retry-After"]
+    assert "psycopg2" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert body["detail"].startswith("The database is unavailable")

@@ -1,0 +1,72 @@
+"""Health routes and the OpenAPI document."""
+
+from sqlalchemy import text
+
+from collections_service.app import MIGRATIONS_DIR, create_app
+from collections_service.config import Config
+from collections_service.tests.test_errors import UNREACHABLE_DATABASE, assert_problem
+from service_kit import migrate
+
+
+def test_live_answers_ok(client):
+    response = client.get("/health/live")
+
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_ready_when_the_database_is_at_the_migration_head(client):
+    response = client.get("/health/ready")
+
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_not_ready_when_the_schema_is_behind(make_database):
+    url = make_database("collections_behind")
+    app = create_app(Config(database_url=url, log_level="WARNING"))
+
+    response = app.test_client().get("/health/ready")
+
+    body = assert_problem(response, 503)
+    assert "expected" in body["detail"]
+    migrate.upgrade(MIGRATIONS_DIR, url)
+    assert app.test_client().get("/health/ready").status_code == 200
+    app.extensions["db"].engine.dispose()
+
+
+def test_not_ready_when_the_database_is_unreachable():
+    app = create_app(Config(database_url=UNREACHABLE_DATABASE, log_level="WARNING"))
+
+    assert_problem(app.test_client().get("/health/ready"), 503)
+    assert app.test_client().get("/health/live").status_code == 200
+
+
+def test_ready_reports_a_schema_ahead_of_the_code(app, database_url):
+    (head_revision,) = migrate.heads(MIGRATIONS_DIR)
+    head = {"head": head_revision}
+    engine = app.extensions["db"].engine
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'future'"))
+    try:
+        assert app.test_client().get("/health/ready").status_code == 503
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), head)
+
+
+def test_openapi_document_describes_the_six_routes(client):
+    document = client.get("/openapi.json").get_json()
+
+    assert document["openapi"].startswith("3.")
+    collection = document["paths"]["/api/v1/collections/{collection_id}"]
+    assert set(document["paths"]["/api/v1/collections"]) >= {"get", "post"}
+    assert set(collection) >= {"get", "put", "patch", "delete"}
+    schemas = document["components"]["schemas"]
+    assert schemas["CollectionIn"]["additionalProperties"] is False
+    assert schemas["CollectionOut"]["properties"]["waste_type"]["enum"] == [
+        "Organic",
+        "Plastic",
+        "Paper",
+        "Metal",
+        "Glass",
+        "Electronic",
+    ]

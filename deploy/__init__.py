@@ -1,0 +1,1 @@
+"""The local platform: nginx and the services' colours under supervisord."""

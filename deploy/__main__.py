@@ -1,0 +1,66 @@
+"""`python -m deploy run`: migrate, render, then run everything in the foreground.
+
+Ctrl-C (or SIGTERM) stops supervisord, which stops every program it started.
+"""
+
+import argparse
+import os
+import sys
+
+import psycopg2
+
+from deploy import databases, gateway, supervisor
+from deploy.platform import DEFAULT_POSTGRES, Platform
+
+
+def _platform(args: argparse.Namespace) -> Platform:
+    return Platform(database=args.database, postgres_url=args.postgres_url)
+
+
+def run(platform: Platform) -> None:
+    print(f"Preparing databases ({platform.database})...", flush=True)
+    databases.prepare(platform)
+    config = gateway.render(platform)
+    gateway.check(config)
+    supervisord_config = supervisor.render(platform, config)
+    url = platform.public_url
+    print(
+        f"\nGateway: {url}\n"
+        f"Try:     curl -s {url}/api/v1/collections\n"
+        f"         curl -s -X POST {url}/api/v1/collections \\\n"
+        "              -H 'Content-Type: application/json' \\\n"
+        '              -d \'{"location": "Depot North", "waste_type": "Plastic", '
+        '"quantity": 12.5, "unit": "Kg", "collected_date": "2026-03-01T08:30:00Z"}\'\n'
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    supervisord = os.path.join(platform.bin_dir, "supervisord")
+    os.execv(supervisord, [supervisord, "-c", str(supervisord_config)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m deploy")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the whole system in the foreground")
+    render_parser = commands.add_parser("check-gateway", help="render the gateway and nginx -t it")
+    for sub in (run_parser, render_parser):
+        sub.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+        sub.add_argument(
+            "--postgres-url",
+            default=DEFAULT_POSTGRES,
+            help="server URL without a database name (postgres mode)",
+        )
+    args = parser.parse_args()
+    platform = _platform(args)
+    if args.command == "run":
+        run(platform)
+    else:
+        gateway.check(gateway.render(platform))
+        print(f"gateway config OK: {platform.run_dir / 'nginx' / 'nginx.conf'}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (gateway.GatewayConfigError, psycopg2.OperationalError) as error:
+        sys.exit(f"error: {error}")

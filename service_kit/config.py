@@ -1,0 +1,32 @@
+"""Helpers for the services' config modules (which alone read the environment)."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the service refuses to start."""
+
+
+def default_sqlite_url(service: str) -> str:
+    """The zero-configuration database: one SQLite file per service under var/."""
+    var = REPO_ROOT / "var"
+    var.mkdir(exist_ok=True)
+    return f"sqlite:///{var / f'{service}.db'}"
+
+
+def database_url(value: str | None, service: str) -> str:
+    if not value:
+        return default_sqlite_url(service)
+    if not value.startswith(("postgresql", "sqlite")):
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// or sqlite:// URL, got {value!r}")
+    return value
+
+
+def log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {sorted(LOG_LEVELS)}, got {value!r}")
+    return level

@@ -1,0 +1,99 @@
+"""One engine per app, one session per request; the request owns the transaction.
+
+Views and domain functions use `db.session`; nothing commits but this module:
+after a successful response (status < 400) the session commits before the
+response leaves, so a 2xx on a write means it is committed. Anything else
+rolls back.
+"""
+
+import logging
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.local import LocalProxy
+
+from service_kit.errors import problem
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = "2"
+
+
+def make_engine(url: str, **options) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout for several workers."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 15}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.drivername in ("postgres", "postgresql"):
+        # A plain postgresql:// URL means psycopg2 here, whatever SQLAlchemy's default.
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """Binds an engine to a Flask app and scopes sessions to requests."""
+
+    def __init__(self, app: Flask, url: str):
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["db"] = self
+        app.after_request(_commit_on_success)
+        app.teardown_request(_close)
+        app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _session() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db"].sessions()
+    return g.db_session
+
+
+def _commit_on_success(response):
+    session = g.pop("db_session", None)
+    if session is None:
+        return response
+    try:
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+    except OperationalError as error:
+        return _database_unavailable(error)
+    finally:
+        session.close()
+    return response
+
+
+def _database_unavailable(error: DBAPIError):
+    """The database is down or unreachable: a clear 503 the client may retry."""
+    log.error("database unavailable: %s", error.orig)
+    return problem(
+        503,
+        "The database is unavailable; try again shortly.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _close(_error=None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+session: Session = LocalProxy(_session)  # type: ignore[assignment]
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db"].engine

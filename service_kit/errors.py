@@ -1,0 +1,128 @@
+"""One error shape for every service: RFC 9457 problem+json."""
+
+import logging
+from http import HTTPStatus
+
+import marshmallow as ma
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger(__name__)
+# RFC 9110's names where Python's table still has the older ones.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem body, as every error is returned."""
+
+    type = ma.fields.String(required=True, metadata={"example": "about:blank"})
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Messages per field (or per location, then field)."},
+    )
+    request_id = ma.fields.String(required=True)
+
+
+class DomainError(Exception):
+    """Base of the small exception classes a service raises for its own rules."""
+
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str, errors: dict | None = None, headers: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not Found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    title = "Unprocessable Content"
+
+
+def problem(status: int, detail: str | None = None, errors: dict | None = None, headers=None):
+    """Build a problem+json response for the current request."""
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body["request_id"] = g.get("request_id", "")
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_messages(messages: dict) -> dict:
+    """Drop webargs' location level when there is only one location."""
+    if len(messages) == 1:
+        ((location, inner),) = messages.items()
+        if location in ("json", "query", "querystring", "view_args") and isinstance(inner, dict):
+            return inner
+    return messages
+
+
+def _summary(errors: dict) -> str:
+    """One readable sentence out of field errors, for `detail`."""
+    parts = []
+    for field, messages in errors.items():
+        if isinstance(messages, dict):
+            messages = [f"{key}: {value}" for key, value in messages.items()]
+        if not isinstance(messages, list):
+            messages = [messages]
+        text = " ".join(str(message) for message in messages)
+        parts.append(text if field in ("_schema", "json") else f"{field}: {text}")
+    return " ".join(parts)
+
+
+def handle_http_exception(error: HTTPException):
+    """Turn Flask/werkzeug/webargs HTTP errors into problem+json."""
+    if isinstance(error, InternalServerError):
+        return handle_unexpected(error.original_exception or error)
+    data = getattr(error, "data", None) or {}
+    errors = _flatten_messages(data["messages"]) if "messages" in data else None
+    detail = _summary(errors) if errors else data.get("message") or error.description
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(error.code or 500, detail, errors, headers)
+
+
+def handle_domain_error(error: DomainError):
+    return problem(error.status, error.detail, error.errors, error.headers)
+
+
+def handle_unexpected(error: BaseException):
+    """A generic 500: the traceback goes to the log, never to the client."""
+    log.error("unhandled error", exc_info=error)
+    return problem(500, "The server could not complete the request.")
+
+
+def install(app: Flask) -> None:
+    """Register the handlers that make every error problem+json."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

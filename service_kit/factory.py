@@ -1,0 +1,45 @@
+"""The app factory's common part, called by every service's create_app."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service_kit import health, logs, requests
+from service_kit.api import Api
+from service_kit.db import Database
+
+OPENAPI_VERSION = "3.0.3"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What the common factory needs to know about a service."""
+
+    import_name: str
+    title: str
+    version: str
+    migrations_dir: Path
+
+
+def create_base_app(spec: ServiceSpec, database_url: str, log_level: str) -> tuple[Flask, Api]:
+    """Build a Flask app with logging, request ids, errors, database and health."""
+    logs.configure(log_level, spec.title)
+    app = Flask(spec.import_name)
+    app.config.update(
+        API_TITLE=spec.title,
+        API_VERSION=spec.version,
+        OPENAPI_VERSION=OPENAPI_VERSION,
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    app.json.sort_keys = False
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    requests.install(app)
+    Database(app, database_url)
+    api = Api(app)
+    api.register_blueprint(health.make_blueprint(spec.migrations_dir))
+    return app, api

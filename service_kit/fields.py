@@ -1,0 +1,91 @@
+"""Strict marshmallow fields for JSON contracts that other languages must match."""
+
+import math
+import re
+from datetime import UTC, datetime
+
+import marshmallow as ma
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class Text(ma.fields.String):
+    """A string the database can store: no NUL, no lone surrogates."""
+
+    default_error_messages = {"unstorable": "Must not contain NUL or unpaired surrogates."}
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": "^[^\\u0000]*$"} | kwargs.pop("metadata", {})
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("unstorable")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise self.make_error("unstorable") from error
+        return text
+
+
+class StrictNumber(ma.fields.Float):
+    """A finite JSON number: strings, booleans, NaN and infinities are refused."""
+
+    default_error_messages = {
+        "invalid": "Not a valid number.",
+        "special": "Must be a finite number.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("special")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class UtcDateTime(ma.fields.Field):
+    """An RFC 3339 timestamp with an offset in; UTC with a `Z` out.
+
+    Fractions of a second are kept (to the microsecond) and written with 3 or 6
+    digits only when present, like chrono's `SecondsFormat::AutoSi`.
+    """
+
+    default_error_messages = {
+        "invalid": "Not a valid RFC 3339 date-time with an offset (e.g. 2026-03-01T08:30:00Z).",
+        "range": "Date-time out of range.",
+    }
+
+    def __init__(self, **kwargs):
+        metadata = {"type": "string", "format": "date-time"} | kwargs.pop("metadata", {})
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        return None if value is None else format_utc(value)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        if not isinstance(value, str) or not _RFC3339.match(value):
+            raise self.make_error("invalid")
+        try:
+            parsed = datetime.fromisoformat(value.upper())
+        except ValueError as error:
+            raise self.make_error("invalid") from error
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as error:
+            raise self.make_error("range") from error
+
+
+def format_utc(value: datetime) -> str:
+    """Render an aware datetime as RFC 3339 UTC with `Z`."""
+    value = value.astimezone(UTC)
+    text = value.replace(tzinfo=None).isoformat(timespec="seconds")
+    if value.microsecond % 1000 == 0 and value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    elif value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text + "Z"

@@ -1,0 +1,54 @@
+"""Liveness and readiness, the same in every service."""
+
+from pathlib import Path
+
+import marshmallow as ma
+from flask.views import MethodView
+from sqlalchemy.exc import SQLAlchemyError
+
+from service_kit import db, migrate
+from service_kit.api import Blueprint
+from service_kit.errors import DomainError
+
+
+class HealthOut(ma.Schema):
+    status = ma.fields.String(required=True, metadata={"example": "ok"})
+
+
+class NotReady(DomainError):
+    status = 503
+    title = "Service Unavailable"
+
+
+def make_blueprint(migrations_dir: Path) -> Blueprint:
+    """Routes /health/live and /health/ready for a service with these migrations."""
+    blueprint = Blueprint("health", __name__, url_prefix="/health")
+    expected = migrate.heads(migrations_dir)
+
+    @blueprint.route("/live")
+    class Live(MethodView):
+        @blueprint.response(200, HealthOut)
+        def get(self):
+            """Answer as long as the process runs."""
+            return {"status": "ok"}
+
+    @blueprint.route("/ready")
+    class Ready(MethodView):
+        @blueprint.response(200, HealthOut)
+        def get(self):
+            """Answer 200 when the database is reachable and at the migration head."""
+            try:
+                with db.engine().connect() as connection:
+                    found = migrate.current(connection)
+            except SQLAlchemyError as error:
+                raise NotReady(
+                    "The database is unreachable.", headers={"Retry-After": "2"}
+                ) from error
+            if found != expected:
+                raise NotReady(
+                    f"The schema is at {sorted(found)}, expected {sorted(expected)}.",
+                    headers={"Retry-After": "5"},
+                )
+            return {"status": "ok"}
+
+    return blueprint

@@ -1,0 +1,57 @@
+"""Request ids, one JSON log line per request, and the JSON-only body rule."""
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Same rule as the gateway's: keep a client's id only when it is short and plain.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+access_log = logging.getLogger("access")
+
+
+def _start_request() -> None:
+    g.started = time.perf_counter()
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _require_json() -> None:
+    """Refuse a body that is not JSON before any view reads it (415)."""
+    if request.method not in _BODY_METHODS or request.routing_exception is not None:
+        return  # unknown routes and methods get their 404/405 first
+    mimetype = request.mimetype
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        return
+    raise UnsupportedMediaType(
+        f"Send the body as application/json (got {mimetype or 'no content type'})."
+    )
+
+
+def _finish_request(response):
+    response.headers[REQUEST_ID_HEADER] = g.request_id
+    elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    access_log.info(
+        "request",
+        extra={
+            "request_id": g.request_id,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(elapsed_ms, 2),
+        },
+    )
+    return response
+
+
+def install(app: Flask) -> None:
+    """Give every request an id, check body types and log each request once."""
+    app.before_request(_start_request)
+    app.before_request(_require_json)
+    app.after_request(_finish_request)
