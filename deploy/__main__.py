@@ -6,23 +6,28 @@ Ctrl-C (or SIGTERM) stops supervisord, which stops every program it started.
 import argparse
 import os
 import sys
+from pathlib import Path
 
 import psycopg2
 
-from deploy import databases, gateway, supervisor
+from deploy import gateway, local
 from deploy.platform import DEFAULT_POSTGRES, Platform
 
 
 def _platform(args: argparse.Namespace) -> Platform:
-    return Platform(database=args.database, postgres_url=args.postgres_url)
+    return Platform(
+        run_dir=args.run_dir,
+        public_port=args.public_port,
+        internal_port=args.internal_port,
+        port_offset=args.port_offset,
+        database=args.database,
+        postgres_url=args.postgres_url,
+    )
 
 
 def run(platform: Platform) -> None:
-    print(f"Preparing databases ({platform.database})...", flush=True)
-    databases.prepare(platform)
-    config = gateway.render(platform)
-    gateway.check(config)
-    supervisord_config = supervisor.render(platform, config)
+    print(f"Preparing databases ({platform.database}) and configs...", flush=True)
+    command = local.supervisord_command(platform, local.prepare(platform))
     url = platform.public_url
     print(
         f"\nGateway: {url}\n"
@@ -34,8 +39,7 @@ def run(platform: Platform) -> None:
         "Ctrl-C stops everything.\n",
         flush=True,
     )
-    supervisord = os.path.join(platform.bin_dir, "supervisord")
-    os.execv(supervisord, [supervisord, "-c", str(supervisord_config)])
+    os.execv(command[0], command)
 
 
 def main() -> None:
@@ -50,6 +54,20 @@ def main() -> None:
             default=DEFAULT_POSTGRES,
             help="server URL without a database name (postgres mode)",
         )
+        sub.add_argument("--public-port", type=int, default=Platform.public_port)
+        sub.add_argument("--internal-port", type=int, default=Platform.internal_port)
+        sub.add_argument(
+            "--port-offset",
+            type=int,
+            default=0,
+            help="added to every service port (to run a second copy)",
+        )
+        sub.add_argument(
+            "--run-dir",
+            type=Path,
+            default=Platform.run_dir,
+            help="configs and logs go here (and SQLite files, one level up)",
+        )
     args = parser.parse_args()
     platform = _platform(args)
     if args.command == "run":
@@ -62,5 +80,5 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
-    except (gateway.GatewayConfigError, psycopg2.OperationalError) as error:
+    except (gateway.GatewayConfigError, psycopg2.OperationalError, TimeoutError) as error:
         sys.exit(f"error: {error}")

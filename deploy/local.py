@@ -1,0 +1,72 @@
+"""Start, wait for and stop one copy of the system on this machine."""
+
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+from deploy import databases, gateway, supervisor
+from deploy.platform import Platform
+
+
+def prepare(platform: Platform) -> Path:
+    """Migrate every database, render and check the configs; return supervisord's."""
+    databases.prepare(platform)
+    gateway_config = gateway.render(platform)
+    gateway.check(gateway_config)
+    return supervisor.render(platform, gateway_config)
+
+
+def supervisord_command(platform: Platform, config: Path) -> list[str]:
+    return [str(platform.bin_dir / "supervisord"), "-c", str(config)]
+
+
+def supervisorctl(platform: Platform, *args: str) -> str:
+    """Run a supervisorctl command against this platform's supervisord."""
+    config = platform.run_dir / "supervisord.conf"
+    result = subprocess.run(
+        [str(platform.bin_dir / "supervisorctl"), "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout
+
+
+def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
+    """Wait until every service answers ready through the internal listener."""
+    url = f"{platform.internal_url}/internal/health/collections/ready"
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:200]}"
+        except requests.ConnectionError as error:
+            last = str(error)
+        time.sleep(0.2)
+    raise TimeoutError(f"the system was not ready after {timeout:.0f}s: {last}")
+
+
+def start(platform: Platform) -> subprocess.Popen:
+    """Prepare, then run supervisord in the background until it is ready."""
+    process = subprocess.Popen(supervisord_command(platform, prepare(platform)))
+    try:
+        wait_ready(platform)
+    except TimeoutError:
+        stop(process)
+        raise
+    return process
+
+
+def stop(process: subprocess.Popen, timeout: float = 40.0) -> None:
+    """Stop supervisord, which stops (and waits for) everything it started."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

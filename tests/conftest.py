@@ -1,0 +1,58 @@
+"""The whole system, started once for these tests: real nginx, gunicorn, PostgreSQL.
+
+It runs on its own ports (gateway 18080/18081, services +10000) and its own
+databases, so it never meets a `make run` on the same machine.
+"""
+
+import uuid
+
+import pytest
+
+from conftest import TEST_DATABASE_URL, uses_sqlite
+from deploy import local
+from deploy.platform import SERVICES, Platform
+from service_kit import pg_admin
+
+TEST_PUBLIC_PORT = 18080
+TEST_INTERNAL_PORT = 18081
+TEST_PORT_OFFSET = 10000
+
+
+def _server_url(database_url: str) -> str:
+    return database_url.rpartition("/")[0]
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory):
+    if uses_sqlite():
+        pytest.fail("the system tests need PostgreSQL: set TEST_DATABASE_URL to a server")
+    return Platform(
+        run_dir=tmp_path_factory.mktemp("system") / "run",
+        public_port=TEST_PUBLIC_PORT,
+        internal_port=TEST_INTERNAL_PORT,
+        port_offset=TEST_PORT_OFFSET,
+        database="postgres",
+        postgres_url=_server_url(TEST_DATABASE_URL),
+        database_prefix=f"test_{uuid.uuid4().hex[:8]}_",
+        log_to_console=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def system(platform):
+    """Start everything under supervisord; stop it and drop its databases at the end."""
+    process = local.start(platform)
+    yield platform
+    local.stop(process)
+    for service in SERVICES:
+        pg_admin.drop_database(TEST_DATABASE_URL, f"{platform.database_prefix}{service.name}")
+
+
+@pytest.fixture(scope="session")
+def public(system) -> str:
+    return system.public_url
+
+
+@pytest.fixture(scope="session")
+def internal(system) -> str:
+    return system.internal_url

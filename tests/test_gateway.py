@@ -1,0 +1,168 @@
+"""Through real nginx and gunicorn: routing, request ids, the gateway's own errors."""
+
+import json
+import re
+import subprocess
+import time
+
+import pytest
+import requests
+
+from deploy import local
+from deploy.platform import SERVICES
+
+COLLECTIONS = "/api/v1/collections"
+BODY = {
+    "location": "Depot North",
+    "waste_type": "Paper",
+    "quantity": 40,
+    "unit": "Liters",
+    "collected_date": "2026-05-04T06:00:00+02:00",
+}
+HEX_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def assert_gateway_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def service_log_lines(platform, request_id: str) -> list[dict]:
+    """The service's JSON log lines for one request id."""
+    log = platform.run_dir / "logs" / "collections-blue.log"
+    for _ in range(20):  # the log is written a moment after the answer
+        found = [
+            json.loads(line)
+            for line in log.read_text().splitlines()
+            if line.startswith("{") and request_id in line
+        ]
+        if found:
+            return found
+        time.sleep(0.05)
+    return []
+
+
+def test_create_then_read_through_the_gateway(public):
+    created = requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
+
+    assert created.status_code == 201
+    body = created.json()
+    assert body["collected_date"] == "2026-05-04T04:00:00Z"
+    read = requests.get(f"{public}{created.headers['Location']}", timeout=5)
+    assert (read.status_code, read.json()) == (200, body)
+    listed = requests.get(f"{public}{COLLECTIONS}", params={"location": "Depot North"}, timeout=5)
+    assert body in listed.json()
+
+
+def test_the_next_link_points_back_through_the_gateway(public):
+    for _ in range(3):
+        requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
+
+    first = requests.get(f"{public}{COLLECTIONS}", params={"limit": 2}, timeout=5)
+
+    following = first.links["next"]["url"]
+    assert following.startswith(f"{public}{COLLECTIONS}?")
+    assert requests.get(following, timeout=5).status_code == 200
+
+
+def test_a_client_request_id_goes_to_the_service_log_and_comes_back(system, public):
+    request_id = "crew-12.tablet-3:run-77"
+
+    response = requests.get(
+        f"{public}{COLLECTIONS}", headers={"X-Request-ID": request_id}, timeout=5
+    )
+
+    assert response.headers["X-Request-ID"] == request_id
+    [line] = service_log_lines(system, request_id)
+    assert (line["path"], line["status"], line["service"]) == (COLLECTIONS, 200, "collections")
+
+
+@pytest.mark.parametrize("sent", [None, "not valid!", "x" * 200])
+def test_the_gateway_makes_a_request_id_when_none_usable_is_sent(system, public, sent):
+    headers = {} if sent is None else {"X-Request-ID": sent}
+
+    response = requests.get(f"{public}{COLLECTIONS}", headers=headers, timeout=5)
+
+    made = response.headers["X-Request-ID"]
+    assert HEX_ID.match(made)
+    assert len(service_log_lines(system, made)) == 1
+
+
+def test_errors_from_the_service_carry_the_same_request_id(public):
+    response = requests.post(
+        f"{public}{COLLECTIONS}",
+        json={**BODY, "quantity": -1},
+        headers={"X-Request-ID": "bad-qty-1"},
+        timeout=5,
+    )
+
+    body = assert_gateway_problem(response, 422)
+    assert body["request_id"] == "bad-qty-1"
+
+
+@pytest.mark.parametrize(
+    "path", ["/internal/health/collections/ready", "/internal/v1/collections/changes"]
+)
+def test_internal_routes_are_never_answered_on_the_public_listener(public, path):
+    assert_gateway_problem(requests.get(f"{public}{path}", timeout=5), 404)
+
+
+def test_internal_routes_are_answered_on_the_internal_listener(internal):
+    response = requests.get(f"{internal}/internal/health/collections/ready", timeout=5)
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/nothing", "/api/v1/collectionsX", "/admin"])
+def test_unknown_routes_get_a_json_404_from_the_gateway(public, path):
+    body = assert_gateway_problem(requests.get(f"{public}{path}", timeout=5), 404)
+
+    assert body["title"] == "Not Found"
+
+
+def test_a_body_over_the_limit_gets_a_413_problem_and_stores_nothing(public):
+    before = requests.get(f"{public}{COLLECTIONS}", params={"limit": 1000}, timeout=5).json()
+    oversized = json.dumps({**BODY, "location": "x" * (1024 * 1024 + 1)})
+
+    response = requests.post(
+        f"{public}{COLLECTIONS}",
+        data=oversized,
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+
+    assert_gateway_problem(response, 413)
+    after = requests.get(f"{public}{COLLECTIONS}", params={"limit": 1000}, timeout=5).json()
+    assert after == before
+
+
+def test_upstream_connections_are_kept_alive(system, public):
+    for _ in range(20):
+        requests.get(f"{public}{COLLECTIONS}", params={"limit": 1}, timeout=5)
+
+    port = system.port(SERVICES[0])
+    established = subprocess.run(
+        ["ss", "-Htn", "state", "established", f"( dport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert 1 <= len(established) <= 32
+
+
+def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
+    local.supervisorctl(system, "stop", "collections-blue")
+    try:
+        response = requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=10)
+
+        assert_gateway_problem(response, 502)
+        assert response.headers["Retry-After"]
+    finally:
+        local.supervisorctl(system, "start", "collections-blue")
+        local.wait_ready(system)
+    assert requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201

@@ -1,0 +1,28 @@
+"""The rendered gateway config passes `nginx -t`; a broken one is refused."""
+
+import pytest
+
+from deploy import gateway
+from deploy.platform import Platform
+
+
+def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
+    config = gateway.render(Platform(run_dir=tmp_path / "run"))
+
+    gateway.check(config)
+    text = config.read_text()
+    assert "listen 8080;" in text
+    assert "listen 127.0.0.1:8081;" in text
+    assert "${" not in text
+    upstream = (config.parent / "upstreams" / "collections.conf").read_text()
+    assert "server 127.0.0.1:5101;" in upstream
+    assert "keepalive" in upstream
+
+
+def test_a_config_nginx_rejects_raises_with_nginx_s_message(tmp_path):
+    config = gateway.render(Platform(run_dir=tmp_path / "run"))
+    routes = config.parent / "routes" / "collections.conf"
+    routes.write_text(routes.read_text().replace("proxy_pass", "proxy_passs"))
+
+    with pytest.raises(gateway.GatewayConfigError, match="proxy_passs"):
+        gateway.check(config)
