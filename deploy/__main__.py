@@ -4,7 +4,9 @@ Ctrl-C (or SIGTERM) stops supervisord, which stops every program it started.
 """
 
 import argparse
+import ctypes
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import psycopg2
 
 from deploy import gateway, local
 from deploy.platform import DEFAULT_POSTGRES, Platform
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _platform(args: argparse.Namespace) -> Platform:
@@ -22,6 +26,7 @@ def _platform(args: argparse.Namespace) -> Platform:
         port_offset=args.port_offset,
         database=args.database,
         postgres_url=args.postgres_url,
+        database_prefix=args.database_prefix,
     )
 
 
@@ -39,7 +44,18 @@ def run(platform: Platform) -> None:
         "Ctrl-C stops everything.\n",
         flush=True,
     )
+    _stop_with_parent()
     os.execv(command[0], command)
+
+
+def _stop_with_parent() -> None:
+    """Have the kernel send SIGTERM to supervisord if `make` (our parent) dies.
+
+    Ctrl-C in a terminal reaches the whole process group anyway; this covers
+    a parent killed alone, so nothing is left running behind it.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def main() -> None:
@@ -53,6 +69,11 @@ def main() -> None:
             "--postgres-url",
             default=DEFAULT_POSTGRES,
             help="server URL without a database name (postgres mode)",
+        )
+        sub.add_argument(
+            "--database-prefix",
+            default=Platform.database_prefix,
+            help="PostgreSQL database names are this plus the service name",
         )
         sub.add_argument("--public-port", type=int, default=Platform.public_port)
         sub.add_argument("--internal-port", type=int, default=Platform.internal_port)

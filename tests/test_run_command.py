@@ -4,14 +4,22 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 
+import pytest
 import requests
+from sqlalchemy import text
 
+from conftest import TEST_DATABASE_URL
 from deploy import local
 from deploy.platform import REPO_ROOT, Platform
+from service_kit import pg_admin
+from service_kit.db import make_engine
+
+PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]
 
 
-def _processes_mentioning(text: str) -> list[str]:
+def _processes_mentioning(needle: str) -> list[str]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -19,28 +27,16 @@ def _processes_mentioning(text: str) -> list[str]:
                 command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if text in command:
+        if needle in command:
             found.append(f"{pid}: {command}")
     return found
 
 
-def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
+def _run_then_interrupt(tmp_path, options: list[str]) -> str:
+    """Start `python -m deploy run`, create one collection, press Ctrl-C; return its output."""
     run_dir = tmp_path / "run"
     platform = Platform(run_dir=run_dir, public_port=28080, internal_port=28081, port_offset=20000)
-    command = [
-        sys.executable,
-        "-m",
-        "deploy",
-        "run",
-        "--run-dir",
-        str(run_dir),
-        "--public-port",
-        "28080",
-        "--internal-port",
-        "28081",
-        "--port-offset",
-        "20000",
-    ]
+    command = [sys.executable, "-m", "deploy", "run", "--run-dir", str(run_dir), *PORTS, *options]
     # Its own session, like a terminal's foreground job, so Ctrl-C reaches the group.
     process = subprocess.Popen(
         command,
@@ -64,7 +60,6 @@ def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
             timeout=5,
         )
         assert created.status_code == 201
-        assert (tmp_path / "collections.db").exists()
     finally:
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -72,3 +67,39 @@ def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
     assert f"Gateway: {platform.public_url}" in output
     assert "curl" in output
     assert _processes_mentioning(str(run_dir)) == []
+    return output
+
+
+def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
+    output = _run_then_interrupt(tmp_path, [])
+
+    assert "Preparing databases (sqlite)" in output
+    assert (tmp_path / "collections.db").exists()
+
+
+@pytest.fixture
+def postgres_prefix():
+    prefix = f"test_{uuid.uuid4().hex[:8]}_"
+    yield prefix
+    pg_admin.drop_database(TEST_DATABASE_URL, f"{prefix}collections")
+
+
+def test_run_on_postgres_creates_and_migrates_its_database(tmp_path, postgres_prefix):
+    server = TEST_DATABASE_URL.rpartition("/")[0]
+    options = [
+        "--database",
+        "postgres",
+        "--postgres-url",
+        server,
+        "--database-prefix",
+        postgres_prefix,
+    ]
+
+    output = _run_then_interrupt(tmp_path, options)
+
+    assert "Preparing databases (postgres)" in output
+    url = pg_admin.with_database(TEST_DATABASE_URL, f"{postgres_prefix}collections")
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM collections")).scalar() == 1
+    engine.dispose()
