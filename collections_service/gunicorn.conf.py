@@ -1,17 +1,3 @@
-"""gunicorn settings for the collections service (bind is given on the command line)."""
+"""gunicorn settings for the collections service: the shared defaults."""
 
-import os
-
-# Threads keep upstream keep-alive connections from nginx usable.
-worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
-# Longer than nginx's upstream keep-alive so nginx closes idle connections first.
-keepalive = 75
-timeout = 30
-graceful_timeout = 30
-accesslog = None
-errorlog = "-"
-# One host runs several gunicorns (colours, tests); a shared control socket
-# path in $HOME would collide, and nothing uses it.
-control_socket_disable = True
+from service_kit.gunicorn_defaults import *  # noqa: F403

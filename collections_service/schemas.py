@@ -4,47 +4,27 @@ import marshmallow as ma
 from marshmallow import validate
 
 from collections_service.models import Status, Unit, WasteType
-from service_kit.fields import StrictNumber, Text, UtcDateTime
+from service_kit.fields import ServerAssignedId, StrictNumber, Text, UtcDateTime, enum_field
 
 MAX_ID = 2**31 - 1
 MAX_LIMIT = 1000
 SORTS = ("collected_date", "-collected_date", "id", "-id")
 
 
-def _enum(enum_class, **kwargs) -> ma.fields.Enum:
-    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
-
-
-class _ServerAssignedId(ma.fields.Raw):
-    """`id` in a request: absent or null only; the server assigns it."""
-
-    default_error_messages = {"assigned": "id is assigned by the server; send it absent or null."}
-
-    def __init__(self):
-        super().__init__(
-            allow_none=True,
-            load_only=True,
-            metadata={"type": "integer", "nullable": True, "enum": [None]},
-        )
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        raise self.make_error("assigned")
-
-
 class CollectionIn(ma.Schema):
     """A collection as sent on create: every field but `status` required."""
 
-    id = _ServerAssignedId()
+    id = ServerAssignedId()
     location = Text(required=True, validate=validate.Length(min=1, max=200))
-    waste_type = _enum(WasteType, required=True)
+    waste_type = enum_field(WasteType, required=True)
     quantity = StrictNumber(
         required=True,
         validate=validate.Range(min=0, min_inclusive=False),
         metadata={"exclusiveMinimum": True},
     )
-    unit = _enum(Unit, required=True)
+    unit = enum_field(Unit, required=True)
     collected_date = UtcDateTime(required=True)
-    status = _enum(Status, load_default=Status.PENDING)
+    status = enum_field(Status, load_default=Status.PENDING)
 
 
 class CollectionReplace(CollectionIn):
@@ -55,13 +35,13 @@ class CollectionReplace(CollectionIn):
     """
 
     id = ma.fields.Integer(allow_none=True, load_only=True, strict=True)
-    status = _enum(Status, required=True)
+    status = enum_field(Status, required=True)
 
 
 class CollectionPatch(CollectionIn):
     """Some fields of a collection, as sent on PATCH."""
 
-    status = _enum(Status)
+    status = enum_field(Status)
 
     def __init__(self, **kwargs):
         super().__init__(partial=True, **kwargs)
@@ -72,19 +52,19 @@ class CollectionOut(ma.Schema):
 
     id = ma.fields.Integer(required=True)
     location = ma.fields.String(required=True)
-    waste_type = _enum(WasteType, required=True)
+    waste_type = enum_field(WasteType, required=True)
     quantity = ma.fields.Float(required=True)
-    unit = _enum(Unit, required=True)
+    unit = enum_field(Unit, required=True)
     collected_date = UtcDateTime(required=True)
-    status = _enum(Status, required=True)
+    status = enum_field(Status, required=True)
 
 
 class CollectionQuery(ma.Schema):
     """Filters, order and page of the list route."""
 
     location = ma.fields.List(Text(validate=validate.Length(min=1, max=200)))
-    waste_type = ma.fields.List(_enum(WasteType))
-    status = ma.fields.List(_enum(Status))
+    waste_type = ma.fields.List(enum_field(WasteType))
+    status = ma.fields.List(enum_field(Status))
     collected_from = UtcDateTime()
     collected_to = UtcDateTime()
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))

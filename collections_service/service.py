@@ -1,20 +1,21 @@
 """Domain functions on collections; each takes the session, none commits."""
 
-from marshmallow import ValidationError
-from sqlalchemy import Select, select, tuple_
+import marshmallow as ma
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from collections_service.errors import CollectionNotFound, IdMismatch, StatusBackwards
 from collections_service.models import Collection, Status
-from service_kit.fields import UtcDateTime, format_utc
-from service_kit.paging import bad_cursor, decode_cursor, encode_cursor
+from service_kit import paging
+from service_kit.fields import UtcDateTime
 
-_CURSOR_DATE = UtcDateTime()
+_ID = ma.fields.Integer(strict=True)
+_BY_DATE = (Collection.collected_date, Collection.id)
 _ORDERS = {
-    "id": ((Collection.id,), False),
-    "-id": ((Collection.id,), True),
-    "collected_date": ((Collection.collected_date, Collection.id), False),
-    "-collected_date": ((Collection.collected_date, Collection.id), True),
+    "id": paging.Order((Collection.id,), (_ID,)),
+    "-id": paging.Order((Collection.id,), (_ID,), descending=True),
+    "collected_date": paging.Order(_BY_DATE, (UtcDateTime(), _ID)),
+    "-collected_date": paging.Order(_BY_DATE, (UtcDateTime(), _ID), descending=True),
 }
 
 
@@ -58,19 +59,9 @@ def delete(session: Session, collection_id: int) -> None:
 
 def list_(session: Session, query: dict) -> tuple[list[Collection], str | None]:
     """One page of collections and the cursor of the next page (None on the last)."""
-    sort, limit = query["sort"], query["limit"]
-    columns, descending = _ORDERS[sort]
     statement = _filtered(select(Collection), query)
-    if "cursor" in query:
-        key = _cursor_key(decode_cursor(query["cursor"], sort), len(columns))
-        after = tuple_(*columns) < tuple_(*key) if descending else tuple_(*columns) > tuple_(*key)
-        statement = statement.where(after)
-    order = [column.desc() if descending else column.asc() for column in columns]
-    rows = list(session.scalars(statement.order_by(*order).limit(limit + 1)))
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(sort, _key_of(rows[-1], sort))
+    sort = query["sort"]
+    return paging.page(session, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor"))
 
 
 def _filtered(statement: Select, query: dict) -> Select:
@@ -82,22 +73,3 @@ def _filtered(statement: Select, query: dict) -> Select:
     if "collected_to" in query:
         statement = statement.where(Collection.collected_date < query["collected_to"])
     return statement
-
-
-def _key_of(collection: Collection, sort: str) -> list:
-    if sort.lstrip("-") == "id":
-        return [collection.id]
-    return [format_utc(collection.collected_date), collection.id]
-
-
-def _cursor_key(values: list, width: int) -> list:
-    """Check a decoded cursor key and turn it back into column values."""
-    last_id = values[-1]
-    if len(values) != width or isinstance(last_id, bool) or not isinstance(last_id, int):
-        raise bad_cursor("The cursor is damaged.")
-    if width == 1:
-        return values
-    try:
-        return [_CURSOR_DATE.deserialize(values[0]), last_id]
-    except ValidationError as error:
-        raise bad_cursor("The cursor is damaged.") from error

@@ -9,6 +9,30 @@ import marshmallow as ma
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
 
+def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
+    """An enum read and written by its value: the contract's exact spelling."""
+    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
+
+
+class ServerAssignedId(ma.fields.Raw):
+    """`id` in a request body: absent or null only; the server assigns it.
+
+    A client serializing its own struct sends `"id": null`, which must work.
+    """
+
+    default_error_messages = {"assigned": "id is assigned by the server; send it absent or null."}
+
+    def __init__(self):
+        super().__init__(
+            allow_none=True,
+            load_only=True,
+            metadata={"type": "integer", "nullable": True, "enum": [None]},
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raise self.make_error("assigned")
+
+
 class Text(ma.fields.String):
     """A string the database can store: no NUL, no lone surrogates."""
 

@@ -8,11 +8,57 @@ between two fetches neither repeat nor shift a page.
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import marshmallow as ma
 from flask import request
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service_kit.errors import Unprocessable
+
+
+@dataclass(frozen=True)
+class Order:
+    """A sort order usable for keyset paging.
+
+    `columns` end with a unique column (the id) so the key is unique; `fields`
+    turn each key value to and from JSON inside the cursor.
+    """
+
+    columns: tuple[InstrumentedAttribute, ...]
+    fields: tuple[ma.fields.Field, ...]
+    descending: bool = False
+
+
+def page(
+    session: Session, statement: Select, sort: str, order: Order, limit: int, cursor: str | None
+) -> tuple[list, str | None]:
+    """One page of `statement` in `order`, and the next page's cursor (None on the last)."""
+    if cursor is not None:
+        key = _decode_key(decode_cursor(cursor, sort), order)
+        row_key, after = tuple_(*order.columns), tuple_(*key)
+        statement = statement.where(row_key < after if order.descending else row_key > after)
+    by = [column.desc() if order.descending else column.asc() for column in order.columns]
+    rows = list(session.scalars(statement.order_by(*by).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = [
+        field._serialize(getattr(rows[-1], column.key), column.key, rows[-1])
+        for column, field in zip(order.columns, order.fields, strict=True)
+    ]
+    return rows, encode_cursor(sort, last)
+
+
+def _decode_key(values: list, order: Order) -> list:
+    if len(values) != len(order.columns):
+        raise bad_cursor("The cursor is damaged.")
+    try:
+        return [field.deserialize(value) for field, value in zip(order.fields, values, strict=True)]
+    except ma.ValidationError as error:
+        raise bad_cursor("The cursor is damaged.") from error
 
 
 def encode_cursor(sort: str, key: list) -> str:

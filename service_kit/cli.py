@@ -1,0 +1,16 @@
+"""The operator commands every service has: `python -m <service> migrate`."""
+
+import argparse
+from pathlib import Path
+
+from service_kit import migrate
+
+
+def main(prog: str, migrations_dir: Path, database_url: str) -> None:
+    """Parse the command line and run the command against `database_url`."""
+    parser = argparse.ArgumentParser(prog=prog)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the migrations up to the head (DATABASE_URL)")
+    args = parser.parse_args()
+    if args.command == "migrate":
+        migrate.upgrade(migrations_dir, database_url)
