@@ -1,12 +1,20 @@
 """Fixtures every test folder shares: throwaway databases for this run."""
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
+from pathlib import Path
 
 import pytest
+import requests
 
-from service_kit import pg_admin
+from service_kit import migrate, pg_admin
 
+REPO_ROOT = Path(__file__).resolve().parent
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -33,3 +41,53 @@ def make_database(tmp_path_factory):
     yield make
     for database in created:
         pg_admin.drop_database(TEST_DATABASE_URL, database)
+
+
+def migrated_database(make_database, name: str, migrations_dir) -> str:
+    """A new database for `name`, brought to its migration head."""
+    url = make_database(name)
+    migrate.upgrade(migrations_dir, url)
+    return url
+
+
+@contextlib.contextmanager
+def service_process(package: str, port: int, env: dict[str, str], log_file: Path):
+    """Run one service under gunicorn on 127.0.0.1:`port` until the block ends."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--config",
+        str(REPO_ROOT / package / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        f"{package}.app:create_app()",
+    ]
+    with log_file.open("w") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health/ready", process, log_file)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)  # in case a test froze it
+        process.terminate()
+        process.wait(30)
+
+
+def _wait_for(url: str, process: subprocess.Popen, log_file: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log_file.read_text()[-2000:]}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready after {timeout}s")

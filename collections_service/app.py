@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from collections_service.config import Config
+from collections_service.locations import LocationDirectory
 from collections_service.routes import blp
 from service_kit.factory import ServiceSpec, create_base_app
 
@@ -21,5 +22,8 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the collections service from `config` (the environment by default)."""
     config = config or Config.from_env()
     app, api = create_base_app(SPEC, config.database_url, config.log_level)
+    app.extensions["locations"] = LocationDirectory(
+        config.locations_url, config.locations_cache_ttl
+    )
     api.register_blueprint(blp)
     return app

@@ -10,11 +10,21 @@ from service_kit import config
 class Config:
     database_url: str = field(default_factory=lambda: config.default_sqlite_url("collections"))
     log_level: str = "INFO"
+    # Where the locations service is reached: the gateway's internal listener.
+    locations_url: str = "http://127.0.0.1:8081"
+    # Seconds a location found active is trusted without asking again.
+    locations_cache_ttl: float = 30.0
 
     @classmethod
     def from_env(cls) -> "Config":
-        """Read DATABASE_URL (SQLite under var/ when unset) and LOG_LEVEL."""
+        """Read DATABASE_URL (SQLite under var/ when unset), LOG_LEVEL, LOCATIONS_*."""
         return cls(
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "collections"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
+            locations_url=os.environ.get("LOCATIONS_URL", cls.locations_url),
+            locations_cache_ttl=config.seconds(
+                os.environ.get("LOCATIONS_CACHE_TTL"),
+                "LOCATIONS_CACHE_TTL",
+                cls.locations_cache_ttl,
+            ),
         )

@@ -6,7 +6,6 @@ from marshmallow import validate
 from collections_service.models import Status, Unit, WasteType
 from service_kit.fields import ServerAssignedId, StrictNumber, Text, UtcDateTime, enum_field
 
-MAX_ID = 2**31 - 1
 MAX_LIMIT = 1000
 SORTS = ("collected_date", "-collected_date", "id", "-id")
 

@@ -5,6 +5,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from collections_service.errors import CollectionNotFound, IdMismatch, StatusBackwards
+from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
 from service_kit import paging
 from service_kit.fields import UtcDateTime
@@ -26,26 +27,44 @@ def get(session: Session, collection_id: int) -> Collection:
     return collection
 
 
-def create(session: Session, fields: dict) -> Collection:
+def create(session: Session, fields: dict, locations: LocationDirectory) -> Collection:
     fields.pop("id", None)
+    locations.require_active(fields["location"])
     collection = Collection(**fields)
     session.add(collection)
     session.flush()
     return collection
 
 
-def replace(session: Session, collection_id: int, fields: dict) -> Collection:
+def replace(
+    session: Session, collection_id: int, fields: dict, locations: LocationDirectory
+) -> Collection:
     body_id = fields.pop("id", None)
     if body_id is not None and body_id != collection_id:
         raise IdMismatch(collection_id, body_id)
-    return update(session, collection_id, fields)
+    collection = get(session, collection_id)
+    _check_status(collection, fields)
+    locations.require_active(fields["location"])
+    return _apply(session, collection, fields)
 
 
-def update(session: Session, collection_id: int, changes: dict) -> Collection:
+def update(
+    session: Session, collection_id: int, changes: dict, locations: LocationDirectory
+) -> Collection:
     collection = get(session, collection_id)
     changes.pop("id", None)
+    _check_status(collection, changes)
+    if "location" in changes and changes["location"] != collection.location:
+        locations.require_active(changes["location"])
+    return _apply(session, collection, changes)
+
+
+def _check_status(collection: Collection, changes: dict) -> None:
     if collection.status == Status.COMPLETED and changes.get("status") == Status.PENDING:
         raise StatusBackwards()
+
+
+def _apply(session: Session, collection: Collection, changes: dict) -> Collection:
     for name, value in changes.items():
         setattr(collection, name, value)
     session.flush()

@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 
 from deploy import databases, gateway, supervisor
-from deploy.platform import Platform
+from deploy.platform import SERVICES, Platform
 
 
 def prepare(platform: Platform) -> Path:
@@ -36,19 +36,22 @@ def supervisorctl(platform: Platform, *args: str) -> str:
 
 def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
     """Wait until every service answers ready through the internal listener."""
-    url = f"{platform.internal_url}/internal/health/collections/ready"
     deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            response = requests.get(url, timeout=2)
-            if response.status_code == 200:
-                return
-            last = f"{response.status_code} {response.text[:200]}"
-        except requests.ConnectionError as error:
-            last = str(error)
-        time.sleep(0.2)
-    raise TimeoutError(f"the system was not ready after {timeout:.0f}s: {last}")
+    for service in SERVICES:
+        url = f"{platform.internal_url}/internal/health/{service.name}/ready"
+        while (problem := _not_ready(url)) is not None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{service.name} not ready after {timeout:.0f}s: {problem}")
+            time.sleep(0.2)
+
+
+def _not_ready(url: str) -> str | None:
+    """None when `url` answers 200, else what it answered."""
+    try:
+        response = requests.get(url, timeout=2)
+    except requests.ConnectionError as error:
+        return str(error)
+    return None if response.status_code == 200 else f"{response.status_code} {response.text[:200]}"
 
 
 def start(platform: Platform) -> subprocess.Popen:

@@ -2,7 +2,7 @@
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,10 @@ class Service:
         return f"{self.package}.app:create_app()"
 
 
-SERVICES = (Service("collections", "collections_service", 5101, 5102),)
+SERVICES = (
+    Service("locations", "locations_service", 5201, 5202),
+    Service("collections", "collections_service", 5101, 5102),
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,6 @@ class Platform:
     database_prefix: str = "waste_"
     log_to_console: bool = True
     python: str = sys.executable
-    extra_env: dict = field(default_factory=dict)
 
     @property
     def public_url(self) -> str:
@@ -63,12 +65,15 @@ class Platform:
         return f"sqlite:///{self.run_dir.parent / f'{service.name}.db'}"
 
     def service_env(self, service: Service) -> dict[str, str]:
-        """The environment a service's processes (and its migrations) get."""
+        """The environment a service's processes (and its migrations) get.
+
+        Services reach each other through the gateway's internal listener.
+        """
         return {
             "DATABASE_URL": self.database_url(service),
+            "LOCATIONS_URL": self.internal_url,
             "PYTHONPATH": str(REPO_ROOT),
             "PATH": os.environ.get("PATH", ""),
-            **self.extra_env,
         }
 
     @property

@@ -9,6 +9,18 @@ from webargs.flaskparser import FlaskParser
 from service_kit import errors
 from service_kit.errors import PROBLEM_JSON, ProblemSchema
 
+# Path ids are 1..2**31-1 (a signed 32-bit int); anything else is a 404.
+ID_CONVERTER = f"int(min=1, max={2**31 - 1})"
+LINK_HEADER = {
+    "Link": {
+        "description": 'RFC 8288 `rel="next"` link when more pages follow.',
+        "schema": {"type": "string"},
+    }
+}
+LOCATION_HEADER = {
+    "Location": {"description": "URL of the new resource.", "schema": {"type": "string"}}
+}
+
 
 class Blueprint(flask_smorest.Blueprint):
     """A blueprint whose query schemas reject unknown parameters too.

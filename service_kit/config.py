@@ -30,3 +30,15 @@ def log_level(value: str | None) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {sorted(LOG_LEVELS)}, got {value!r}")
     return level
+
+
+def seconds(value: str | None, name: str, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        parsed = float(value)
+    except ValueError:
+        parsed = -1.0
+    if not 0 <= parsed < 86400:
+        raise ConfigError(f"{name} must be a number of seconds (0 to 86400), got {value!r}")
+    return parsed

@@ -51,6 +51,17 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class DependencyUnavailable(DomainError):
+    """Another service did not answer in time: a 503 the client may retry."""
+
+    status = 503
+    title = "Service Unavailable"
+    retry_after_seconds = 2
+
+    def __init__(self, detail: str):
+        super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
+
+
 class Unprocessable(DomainError):
     status = 422
     title = "Unprocessable Content"

@@ -72,6 +72,15 @@ class StrictNumber(ma.fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON true or false; "true", 1 and friends are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class UtcDateTime(ma.fields.Field):
     """An RFC 3339 timestamp with an offset in; UTC with a `Z` out.
 

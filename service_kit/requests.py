@@ -5,7 +5,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -14,6 +14,11 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 access_log = logging.getLogger("access")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, to pass on to other services."""
+    return g.get("request_id") if has_request_context() else None
 
 
 def _start_request() -> None:

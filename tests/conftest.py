@@ -7,6 +7,7 @@ databases, so it never meets a `make run` on the same machine.
 import uuid
 
 import pytest
+import requests
 
 from conftest import TEST_DATABASE_URL, uses_sqlite
 from deploy import local
@@ -48,8 +49,22 @@ def system(platform):
         pg_admin.drop_database(TEST_DATABASE_URL, f"{platform.database_prefix}{service.name}")
 
 
+# Every location name the system tests record collections at.
+KNOWN_LOCATIONS = ("Depot North", "Contract Yard", "Paged Yard")
+
+
+def add_location(base_url: str, name: str, **fields) -> dict:
+    """Create a location through the gateway and return it."""
+    body = {"name": name, "location_type": "DropOff", "zone": "North"} | fields
+    response = requests.post(f"{base_url}/api/v1/locations", json=body, timeout=5)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 @pytest.fixture(scope="session")
 def public(system) -> str:
+    for name in KNOWN_LOCATIONS:
+        add_location(system.public_url, name)
     return system.public_url
 
 

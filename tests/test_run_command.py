@@ -12,9 +12,10 @@ from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL
 from deploy import local
-from deploy.platform import REPO_ROOT, Platform
+from deploy.platform import REPO_ROOT, SERVICES, Platform
 from service_kit import pg_admin
 from service_kit.db import make_engine
+from tests.conftest import add_location
 
 PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]
 
@@ -48,6 +49,7 @@ def _run_then_interrupt(tmp_path, options: list[str]) -> str:
     )
     try:
         local.wait_ready(platform, timeout=60)
+        add_location(platform.public_url, "Depot North")
         created = requests.post(
             f"{platform.public_url}/api/v1/collections",
             json={
@@ -75,13 +77,15 @@ def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
 
     assert "Preparing databases (sqlite)" in output
     assert (tmp_path / "collections.db").exists()
+    assert (tmp_path / "locations.db").exists()
 
 
 @pytest.fixture
 def postgres_prefix():
     prefix = f"test_{uuid.uuid4().hex[:8]}_"
     yield prefix
-    pg_admin.drop_database(TEST_DATABASE_URL, f"{prefix}collections")
+    for service in SERVICES:
+        pg_admin.drop_database(TEST_DATABASE_URL, f"{prefix}{service.name}")
 
 
 def test_run_on_postgres_creates_and_migrates_its_database(tmp_path, postgres_prefix):

@@ -1,9 +1,10 @@
 """Health routes and the OpenAPI document."""
 
+from dataclasses import replace
+
 from sqlalchemy import text
 
 from collections_service.app import MIGRATIONS_DIR, create_app
-from collections_service.config import Config
 from collections_service.tests.test_errors import UNREACHABLE_DATABASE, assert_problem
 from service_kit import migrate
 
@@ -20,9 +21,9 @@ def test_ready_when_the_database_is_at_the_migration_head(client):
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
-def test_not_ready_when_the_schema_is_behind(make_database):
+def test_not_ready_when_the_schema_is_behind(make_database, config):
     url = make_database("collections_behind")
-    app = create_app(Config(database_url=url, log_level="WARNING"))
+    app = create_app(replace(config, database_url=url))
 
     response = app.test_client().get("/health/ready")
 
@@ -33,8 +34,8 @@ def test_not_ready_when_the_schema_is_behind(make_database):
     app.extensions["db"].engine.dispose()
 
 
-def test_not_ready_when_the_database_is_unreachable():
-    app = create_app(Config(database_url=UNREACHABLE_DATABASE, log_level="WARNING"))
+def test_not_ready_when_the_database_is_unreachable(config):
+    app = create_app(replace(config, database_url=UNREACHABLE_DATABASE))
 
     assert_problem(app.test_client().get("/health/ready"), 503)
     assert app.test_client().get("/health/live").status_code == 200

@@ -1,0 +1,1 @@
+"""The locations service: the places where waste is collected."""

@@ -1,0 +1,20 @@
+"""The locations service's settings; the only module that reads os.environ."""
+
+import os
+from dataclasses import dataclass, field
+
+from service_kit import config
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = field(default_factory=lambda: config.default_sqlite_url("locations"))
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        """Read DATABASE_URL (SQLite under var/ when unset) and LOG_LEVEL."""
+        return cls(
+            database_url=config.database_url(os.environ.get("DATABASE_URL"), "locations"),
+            log_level=config.log_level(os.environ.get("LOG_LEVEL")),
+        )

@@ -1,0 +1,105 @@
+"""Domain functions on locations; each takes the session, none commits."""
+
+import marshmallow as ma
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from locations_service.errors import (
+    ArchivedReadOnly,
+    CoordinatesUnpaired,
+    LocationNotFound,
+    NameImmutable,
+    NameTaken,
+)
+from locations_service.models import Location
+from service_kit import paging
+from service_kit.errors import Unprocessable
+
+_ID = ma.fields.Integer(strict=True)
+_BY_NAME = (Location.name, Location.id)
+_ORDERS = {
+    "id": paging.Order((Location.id,), (_ID,)),
+    "-id": paging.Order((Location.id,), (_ID,), descending=True),
+    "name": paging.Order(_BY_NAME, (ma.fields.String(), _ID)),
+    "-name": paging.Order(_BY_NAME, (ma.fields.String(), _ID), descending=True),
+}
+
+
+def get(session: Session, location_id: int) -> Location:
+    location = session.get(Location, location_id)
+    if location is None:
+        raise LocationNotFound(location_id)
+    return location
+
+
+def create(session: Session, fields: dict) -> Location:
+    fields.pop("id", None)
+    if fields.pop("archived", False):
+        raise ArchivedReadOnly(False)
+    if session.scalar(select(Location.id).where(Location.name == fields["name"])) is not None:
+        raise NameTaken(fields["name"])
+    location = Location(**fields)
+    _check_coordinates(location)
+    session.add(location)
+    try:
+        session.flush()
+    except IntegrityError as error:  # a concurrent create took the name first
+        raise NameTaken(fields["name"]) from error
+    return location
+
+
+def replace(session: Session, location_id: int, fields: dict) -> Location:
+    body_id = fields.pop("id", None)
+    if body_id is not None and body_id != location_id:
+        raise Unprocessable(
+            f"id in the body ({body_id}) differs from the id in the path ({location_id}).",
+            errors={"id": [f"Must be absent, null or {location_id}."]},
+        )
+    # Replace means every optional field too: what is not sent becomes null.
+    fields = {"address": None, "zone": None, "latitude": None, "longitude": None} | fields
+    return update(session, location_id, fields)
+
+
+def update(session: Session, location_id: int, changes: dict) -> Location:
+    location = get(session, location_id)
+    changes.pop("id", None)
+    if "name" in changes and changes["name"] != location.name:
+        raise NameImmutable(location.name)
+    if "archived" in changes and changes.pop("archived") != location.archived:
+        raise ArchivedReadOnly(location.archived)
+    for name, value in changes.items():
+        setattr(location, name, value)
+    _check_coordinates(location)
+    session.flush()
+    return location
+
+
+def archive(session: Session, location_id: int) -> None:
+    """Archive a location: kept and readable, but no longer listed or usable."""
+    get(session, location_id).archived = True
+    session.flush()
+
+
+def list_(session: Session, query: dict) -> tuple[list[Location], str | None]:
+    """One page of locations and the cursor of the next page (None on the last)."""
+    statement = _filtered(select(Location), query)
+    sort = query["sort"]
+    return paging.page(session, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor"))
+
+
+def _filtered(statement: Select, query: dict) -> Select:
+    statement = statement.where(Location.archived.is_(query["archived"]))
+    for name in ("zone", "location_type"):
+        if query.get(name):
+            statement = statement.where(getattr(Location, name).in_(query[name]))
+    if "name" in query:
+        statement = statement.where(Location.name == query["name"])
+    if "q" in query:
+        statement = statement.where(Location.name.icontains(query["q"], autoescape=True))
+    return statement
+
+
+def _check_coordinates(location: Location) -> None:
+    if (location.latitude is None) != (location.longitude is None):
+        raise CoordinatesUnpaired()
