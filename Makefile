@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := collections_service/tests
 
-.PHONY: bootstrap run test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: bootstrap run seed test test-postgres test-sqlite lint format check-gateway clean
 
 bootstrap:
 	@bash deploy/bootstrap.sh $(PYTHON)
@@ -16,6 +16,10 @@ bootstrap:
 
 run: bootstrap
 	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
+
+# Demo data into a running system (start it with `make run` first).
+seed: bootstrap
+	$(BIN)/python -m deploy seed --base-url http://127.0.0.1:8080
 
 test: bootstrap
 	$(MAKE) --no-print-directory test-postgres test-sqlite

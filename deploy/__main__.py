@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg2
 
-from deploy import gateway, local
+from deploy import gateway, local, seed
 from deploy.platform import DEFAULT_POSTGRES, Platform
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -89,7 +89,15 @@ def main() -> None:
             default=Platform.run_dir,
             help="configs and logs go here (and SQLite files, one level up)",
         )
+    seed_parser = commands.add_parser("seed", help="load demo data through the public API")
+    seed_parser.add_argument("--base-url", default=Platform().public_url)
+    seed_parser.add_argument("--locations", type=int, default=50)
+    seed_parser.add_argument("--collections", type=int, default=3000)
+    seed_parser.add_argument("--seed", type=int, default=42, help="same seed, same data")
     args = parser.parse_args()
+    if args.command == "seed":
+        seed.main(args.base_url, args.locations, args.collections, args.seed)
+        return
     platform = _platform(args)
     if args.command == "run":
         run(platform)

@@ -46,6 +46,8 @@ class Platform:
     database_prefix: str = "waste_"
     log_to_console: bool = True
     python: str = sys.executable
+    # How long collections trusts a location found active (LOCATIONS_CACHE_TTL).
+    locations_cache_ttl: float = 30.0
 
     @property
     def public_url(self) -> str:
@@ -72,6 +74,7 @@ class Platform:
         return {
             "DATABASE_URL": self.database_url(service),
             "LOCATIONS_URL": self.internal_url,
+            "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
             "PYTHONPATH": str(REPO_ROOT),
             "PATH": os.environ.get("PATH", ""),
         }

@@ -17,6 +17,8 @@ from service_kit import pg_admin
 TEST_PUBLIC_PORT = 18080
 TEST_INTERNAL_PORT = 18081
 TEST_PORT_OFFSET = 10000
+# Short, so tests can watch an archived location stop being accepted.
+LOCATIONS_CACHE_TTL = 1.0
 
 
 def _server_url(database_url: str) -> str:
@@ -36,6 +38,7 @@ def platform(tmp_path_factory):
         postgres_url=_server_url(TEST_DATABASE_URL),
         database_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_to_console=False,
+        locations_cache_ttl=LOCATIONS_CACHE_TTL,
     )
 
 

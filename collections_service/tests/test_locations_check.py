@@ -1,0 +1,182 @@
+"""Collections may only name active locations; the locations service is asked
+for real (its own gunicorn and database), and its outages are real too."""
+
+import json
+import os
+import signal
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+import requests
+
+from collections_service.app import create_app
+from collections_service.tests.conftest import add_location
+from collections_service.tests.factories import URL, create, payload, stored
+
+BOUND_SECONDS = 2.0
+NOTHING_LISTENS = "http://127.0.0.1:1"
+
+
+def fresh_name() -> str:
+    return f"Yard {uuid.uuid4().hex[:8]}"
+
+
+def archive(locations_server, location: dict) -> None:
+    url = f"{locations_server.url}/api/v1/locations/{location['id']}"
+    assert requests.delete(url, timeout=5).status_code == 204
+
+
+@contextmanager
+def frozen(process):
+    """Stop every process of a service (SIGSTOP): it accepts connections, answers nothing."""
+    os.killpg(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def assert_location_refused(response) -> None:
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert list(response.get_json()["errors"]) == ["location"]
+
+
+def test_a_collection_at_an_unknown_location_is_422_naming_location(client, db):
+    response = client.post(URL, json=payload(location="Nowhere Yard"))
+
+    assert_location_refused(response)
+    assert stored(db) == []
+
+
+def test_a_collection_at_an_archived_location_is_422(client, db, locations_server):
+    name = fresh_name()
+    archive(locations_server, add_location(locations_server.url, name))
+
+    assert_location_refused(client.post(URL, json=payload(location=name)))
+    assert stored(db) == []
+
+
+def test_a_location_created_a_moment_ago_is_accepted(client, db, locations_server):
+    name = fresh_name()
+    assert_location_refused(client.post(URL, json=payload(location=name)))
+
+    add_location(locations_server.url, name)
+
+    assert client.post(URL, json=payload(location=name)).status_code == 201
+
+
+def test_replace_checks_the_location(client, db):
+    created = create(client)
+
+    response = client.put(
+        f"{URL}/{created['id']}", json=payload(location="Nowhere Yard", status="Pending")
+    )
+
+    assert_location_refused(response)
+    assert stored(db)[0].location == "Depot North"
+
+
+def test_a_patch_that_moves_a_collection_checks_the_location(client, db):
+    created = create(client)
+
+    response = client.patch(f"{URL}/{created['id']}", json={"location": "Nowhere Yard"})
+
+    assert_location_refused(response)
+    assert stored(db)[0].location == "Depot North"
+
+
+def test_a_patch_that_keeps_the_location_needs_no_locations_service(client, db, config):
+    created = create(client)
+    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+
+    kept = offline.patch(
+        f"{URL}/{created['id']}", json={"location": "Depot North", "status": "Completed"}
+    )
+    moved = offline.patch(f"{URL}/{created['id']}", json={"location": "Depot South"})
+
+    assert kept.status_code == 200
+    assert moved.status_code == 503
+    assert stored(db)[0].location == "Depot North"
+
+
+def test_locations_unreachable_is_a_503_with_retry_after_and_nothing_stored(db, config):
+    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+
+    response, seconds = timed(lambda: offline.post(URL, json=payload()))
+
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
+    assert seconds < BOUND_SECONDS
+    assert stored(db) == []
+
+
+def test_locations_too_slow_is_a_503_within_the_bound_then_creates_work_again(
+    client, db, locations_server
+):
+    name = fresh_name()
+    add_location(locations_server.url, name)
+
+    with frozen(locations_server.process):
+        response, seconds = timed(lambda: client.post(URL, json=payload(location=name)))
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert seconds < BOUND_SECONDS
+    assert stored(db) == []
+    assert client.post(URL, json=payload(location=name)).status_code == 201
+
+
+def test_a_burst_for_one_place_costs_one_lookup(client, db, locations_server):
+    name = fresh_name()
+    add_location(locations_server.url, name)
+    burst = uuid.uuid4().hex[:12]
+
+    for n in range(20):
+        response = client.post(
+            URL, json=payload(location=name), headers={"X-Request-ID": f"{burst}-{n}"}
+        )
+        assert response.status_code == 201
+
+    assert len(stored(db)) == 20
+    assert len(lookups_logged(locations_server, burst)) == 1
+
+
+def test_a_cached_answer_expires_after_its_ttl(db, config, locations_server):
+    app = create_app(replace(config, locations_cache_ttl=0.2))
+    client = app.test_client()
+    location = add_location(locations_server.url, fresh_name())
+    assert client.post(URL, json=payload(location=location["name"])).status_code == 201
+
+    archive(locations_server, location)
+    time.sleep(0.3)
+
+    assert_location_refused(client.post(URL, json=payload(location=location["name"])))
+
+
+def lookups_logged(locations_server, request_id_prefix: str) -> list[dict]:
+    """The locations service's log lines for requests whose id starts with the prefix."""
+    time.sleep(0.1)  # the access line is written just after the answer
+    lines = [
+        json.loads(line)
+        for line in locations_server.log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    return [line for line in lines if line.get("request_id", "").startswith(request_id_prefix)]
+
+
+@pytest.mark.parametrize("given", ["", "x" * 201])
+def test_shape_errors_come_before_any_lookup(db, config, given):
+    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+
+    assert offline.post(URL, json=payload(location=given)).status_code == 422

@@ -1,0 +1,39 @@
+"""`make seed` loads realistic demo data through the public API."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from deploy import seed
+
+
+def test_seed_loads_locations_across_zones_and_a_year_of_collections(public):
+    seed.seed(public, location_count=8, collection_count=60, seed_value=7)
+
+    places = requests.get(f"{public}/api/v1/locations", params={"limit": 1000}, timeout=5).json()
+    seeded = [
+        p
+        for p in places
+        if p["name"].endswith(tuple(seed.KINDS.values())) or p["name"][-1].isdigit()
+    ]
+    assert len(seeded) >= 8
+    assert len({p["zone"] for p in seeded}) >= 3
+    names = {p["name"] for p in seeded}
+    rows = requests.get(f"{public}/api/v1/collections", params={"limit": 1000}, timeout=5).json()
+    made = [row for row in rows if row["location"] in names]
+    assert len(made) == 60
+    now = datetime.now(UTC)
+    for row in made:
+        when = datetime.fromisoformat(row["collected_date"].replace("Z", "+00:00"))
+        assert now - timedelta(days=366) <= when <= now
+
+
+def test_the_same_seed_makes_the_same_data():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    first = seed.collections(random.Random(1), ["A", "B"], 20, now)
+    again = seed.collections(random.Random(1), ["A", "B"], 20, now)
+
+    assert first == again
+    assert {row["unit"] for row in first} <= {"Kg", "Tons", "Liters"}
+    assert all(row["quantity"] > 0 for row in first)
