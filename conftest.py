@@ -9,6 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psycopg2
 import pytest
 import requests
 
@@ -36,11 +37,23 @@ def make_database(tmp_path_factory):
         database = f"test_{run}_{name}"
         pg_admin.ensure_database(TEST_DATABASE_URL, database)
         created.append(database)
+        # A server default far from UTC: the code must not depend on it.
+        _alter(f"ALTER DATABASE {database} SET timezone TO 'Pacific/Kiritimati'")
         return pg_admin.with_database(TEST_DATABASE_URL, database)
 
     yield make
     for database in created:
         pg_admin.drop_database(TEST_DATABASE_URL, database)
+
+
+def _alter(statement: str) -> None:
+    connection = psycopg2.connect(TEST_DATABASE_URL)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
 
 
 def migrated_database(make_database, name: str, migrations_dir) -> str:

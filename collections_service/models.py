@@ -52,4 +52,6 @@ class Collection(Base):
         Index("ix_collections_location_collected_date", "location", "collected_date"),
         Index("ix_collections_waste_type_collected_date", "waste_type", "collected_date"),
         Index("ix_collections_status_collected_date", "status", "collected_date"),
+        # Never reuse a deleted id on SQLite (PostgreSQL's serial never does).
+        {"sqlite_autoincrement": True},
     )

@@ -4,9 +4,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from collections_service.models import Status, Unit, WasteType
+from service_kit import paging
 from service_kit.fields import ServerAssignedId, StrictNumber, Text, UtcDateTime, enum_field
 
-MAX_LIMIT = 1000
 SORTS = ("collected_date", "-collected_date", "id", "-id")
 
 
@@ -67,7 +67,5 @@ class CollectionQuery(ma.Schema):
     collected_from = UtcDateTime()
     collected_to = UtcDateTime()
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
-    limit = ma.fields.Integer(
-        load_default=100, strict=False, validate=validate.Range(min=1, max=MAX_LIMIT)
-    )
-    cursor = Text(metadata={"description": "Opaque; copy it from the Link header."})
+    limit = paging.limit_field()
+    cursor = paging.cursor_field()

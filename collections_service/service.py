@@ -1,6 +1,5 @@
 """Domain functions on collections; each takes the session, none commits."""
 
-import marshmallow as ma
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -10,7 +9,7 @@ from collections_service.models import Collection, Status
 from service_kit import paging
 from service_kit.fields import UtcDateTime
 
-_ID = ma.fields.Integer(strict=True)
+_ID = paging.CURSOR_ID
 _BY_DATE = (Collection.collected_date, Collection.id)
 _ORDERS = {
     "id": paging.Order((Collection.id,), (_ID,)),

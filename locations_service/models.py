@@ -40,4 +40,6 @@ class Location(Base):
         Index("ix_locations_archived_id", "archived", "id"),
         Index("ix_locations_zone", "zone"),
         Index("ix_locations_location_type", "location_type"),
+        # Never reuse an id on SQLite (PostgreSQL's serial never does).
+        {"sqlite_autoincrement": True},
     )

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from locations_service.models import LocationType
+from service_kit import paging
 from service_kit.fields import ServerAssignedId, StrictBoolean, StrictNumber, Text, enum_field
 
 SORTS = ("id", "-id", "name", "-name")
@@ -67,5 +68,5 @@ class LocationQuery(ma.Schema):
     q = Text(validate=validate.Length(min=1, max=200), metadata={"description": "Name contains."})
     archived = ma.fields.Boolean(load_default=False)
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
-    limit = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    cursor = Text(metadata={"description": "Opaque; copy it from the Link header."})
+    limit = paging.limit_field()
+    cursor = paging.cursor_field()

@@ -16,7 +16,7 @@ from locations_service.models import Location
 from service_kit import paging
 from service_kit.errors import Unprocessable
 
-_ID = ma.fields.Integer(strict=True)
+_ID = paging.CURSOR_ID
 _BY_NAME = (Location.name, Location.id)
 _ORDERS = {
     "id": paging.Order((Location.id,), (_ID,)),

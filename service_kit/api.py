@@ -3,14 +3,43 @@
 import http
 
 import flask_smorest
+import marshmallow as ma
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.routing import BaseConverter, ValidationError
 
 from service_kit import errors
 from service_kit.errors import PROBLEM_JSON, ProblemSchema
 
-# Path ids are 1..2**31-1 (a signed 32-bit int); anything else is a 404.
-ID_CONVERTER = f"int(min=1, max={2**31 - 1})"
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(BaseConverter):
+    """Path ids: 1..2**31-1 (a signed 32-bit int) in plain ASCII digits.
+
+    Anything else (leading zeros, other scripts' digits, out of range) does
+    not match, so it is a 404.
+    """
+
+    regex = r"[1-9][0-9]{0,9}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+def id_parameter_schema(_converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+ID_CONVERTER = "id"
 LINK_HEADER = {
     "Link": {
         "description": 'RFC 8288 `rel="next"` link when more pages follow.',
@@ -22,14 +51,41 @@ LOCATION_HEADER = {
 }
 
 
-class Blueprint(flask_smorest.Blueprint):
-    """A blueprint whose query schemas reject unknown parameters too.
+class StrictParser(FlaskParser):
+    """webargs' parser, stricter where a contract needs it.
 
-    webargs excludes unknown query parameters by default; with `unknown=None`
-    each schema's own `unknown` (RAISE, marshmallow's default) applies.
+    - Unknown query parameters are refused: with `unknown=None` each schema's
+      own `unknown` (RAISE, marshmallow's default) applies, where webargs
+      would otherwise drop them.
+    - A single-valued query parameter given twice is refused, not first-wins.
+    - Any body Python's json cannot read (too deep, a number too long) is a
+      400 like malformed JSON, never a 500.
     """
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    def __init__(self):
+        super().__init__(unknown=None)
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except (ValueError, RecursionError) as error:
+            self._handle_invalid_json_error(error, req)
+
+    def load_querystring(self, req, schema):
+        repeated = [key for key in req.args if len(req.args.getlist(key)) > 1]
+        multiple = MultiDictProxy(req.args, schema).multiple_keys
+        once = {key: ["Give this parameter once."] for key in repeated if key not in multiple}
+        if once:
+            self.handle_error(
+                ma.ValidationError(once), req, schema, error_status_code=None, error_headers=None
+            )
+        return super().load_querystring(req, schema)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint that parses requests with StrictParser."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
 
 class Api(flask_smorest.Api):
@@ -39,6 +95,11 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self):
         errors.install(self._app)
+
+    def init_app(self, app, *args, **kwargs):
+        app.url_map.converters[ID_CONVERTER] = IdConverter
+        super().init_app(app, *args, **kwargs)
+        self.register_converter(IdConverter, id_parameter_schema)
 
     def _register_responses(self):
         for status in http.HTTPStatus:

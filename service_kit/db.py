@@ -30,7 +30,10 @@ def make_engine(url: str, **options) -> Engine:
     if parsed.drivername in ("postgres", "postgresql"):
         # A plain postgresql:// URL means psycopg2 here, whatever SQLAlchemy's default.
         parsed = parsed.set(drivername="postgresql+psycopg2")
-    return create_engine(parsed, pool_pre_ping=True, **options)
+    # Sessions in UTC, whatever the server's default: timestamps near the ends
+    # of the calendar must not be shifted out of Python's range on the way out.
+    connect_args = {"options": "-c timezone=UTC"}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

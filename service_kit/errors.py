@@ -87,25 +87,41 @@ def problem(status: int, detail: str | None = None, errors: dict | None = None, 
     return response
 
 
-def _flatten_messages(messages: dict) -> dict:
-    """Drop webargs' location level when there is only one location."""
+_LOCATIONS = ("json", "query", "querystring", "view_args")
+_WHOLE_BODY = ("_schema", "json")
+
+
+def _split_messages(messages: dict) -> tuple[dict[str, list[str]], list[str]]:
+    """webargs/marshmallow messages as `{field: [text]}` plus whole-request texts.
+
+    Nested shapes (a location level, list indexes) are flattened so `errors`
+    always has API.md's shape, whatever library produced it.
+    """
     if len(messages) == 1:
         ((location, inner),) = messages.items()
-        if location in ("json", "query", "querystring", "view_args") and isinstance(inner, dict):
-            return inner
-    return messages
+        if location in _LOCATIONS and isinstance(inner, dict):
+            messages = inner
+    fields: dict[str, list[str]] = {}
+    general: list[str] = []
+    for key, value in messages.items():
+        if key in _WHOLE_BODY:
+            general += _texts(value)
+        else:
+            fields[str(key)] = _texts(value)
+    return fields, general
 
 
-def _summary(errors: dict) -> str:
-    """One readable sentence out of field errors, for `detail`."""
-    parts = []
-    for field, messages in errors.items():
-        if isinstance(messages, dict):
-            messages = [f"{key}: {value}" for key, value in messages.items()]
-        if not isinstance(messages, list):
-            messages = [messages]
-        text = " ".join(str(message) for message in messages)
-        parts.append(text if field in ("_schema", "json") else f"{field}: {text}")
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"item {key}: {text}" for key, inner in value.items() for text in _texts(inner)]
+    if isinstance(value, list | tuple):
+        return [text for inner in value for text in _texts(inner)]
+    return [str(value)]
+
+
+def _summary(fields: dict[str, list[str]], general: list[str]) -> str:
+    """One readable sentence out of the messages, for `detail`."""
+    parts = general + [f"{field}: {' '.join(texts)}" for field, texts in fields.items()]
     return " ".join(parts)
 
 
@@ -114,8 +130,11 @@ def handle_http_exception(error: HTTPException):
     if isinstance(error, InternalServerError):
         return handle_unexpected(error.original_exception or error)
     data = getattr(error, "data", None) or {}
-    errors = _flatten_messages(data["messages"]) if "messages" in data else None
-    detail = _summary(errors) if errors else data.get("message") or error.description
+    errors, general = _split_messages(data["messages"]) if "messages" in data else ({}, [])
+    if errors or general:
+        detail = _summary(errors, general)
+    else:
+        detail = data.get("message") or error.description
     headers = dict(data.get("headers") or {})
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)

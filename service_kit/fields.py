@@ -72,6 +72,15 @@ class StrictNumber(ma.fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class QueryInteger(ma.fields.Integer):
+    """An integer in a query string: plain ASCII digits, nothing Python would also take."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class StrictBoolean(ma.fields.Boolean):
     """A JSON true or false; "true", 1 and friends are refused."""
 

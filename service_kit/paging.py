@@ -17,6 +17,25 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service_kit.errors import Unprocessable
+from service_kit.fields import QueryInteger, Text
+
+# Cursors are short: a sort name and a key of a few values.
+MAX_CURSOR_LENGTH = 512
+# The id at the end of every key, bounded so no database sees a huge number.
+CURSOR_ID = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1))
+
+
+def limit_field(default: int = 100, maximum: int = 1000) -> QueryInteger:
+    """The `limit` query parameter of a paged list."""
+    return QueryInteger(load_default=default, validate=ma.validate.Range(min=1, max=maximum))
+
+
+def cursor_field() -> ma.fields.String:
+    """The `cursor` query parameter of a paged list."""
+    return Text(
+        validate=ma.validate.Length(max=MAX_CURSOR_LENGTH),
+        metadata={"description": "Opaque; copy it from the Link header."},
+    )
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,7 @@ def page(
         return rows, None
     rows = rows[:limit]
     last = [
-        field._serialize(getattr(rows[-1], column.key), column.key, rows[-1])
+        field.serialize(column.key, rows[-1])
         for column, field in zip(order.columns, order.fields, strict=True)
     ]
     return rows, encode_cursor(sort, last)
@@ -71,7 +90,7 @@ def decode_cursor(cursor: str, sort: str) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as error:
+    except (ValueError, binascii.Error, UnicodeError, RecursionError) as error:
         raise bad_cursor("Not a valid cursor.") from error
     if not isinstance(decoded, list) or len(decoded) < 2 or decoded[0] != sort:
         raise bad_cursor("The cursor belongs to another sort order or is damaged.")
@@ -84,7 +103,11 @@ def bad_cursor(message: str) -> Unprocessable:
 
 
 def next_link(cursor: str) -> str:
-    """The `Link` header value for the page after this one."""
+    """The `Link` header value for the page after this one.
+
+    The URL is relative (RFC 8288 allows it): built from the path alone, it
+    cannot carry a Host header a client made up.
+    """
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
     params.append(("cursor", cursor))
-    return f'<{request.base_url}?{urlencode(params)}>; rel="next"'
+    return f'<{request.path}?{urlencode(params)}>; rel="next"'

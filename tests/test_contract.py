@@ -6,6 +6,7 @@ service too: set CONTRACT_BASE_URL to a gateway that serves it.
 
 import os
 import re
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -115,7 +116,7 @@ def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
 
     assert isinstance(response.json(), list) and len(response.json()) == 2
     assert LINK_NEXT.match(response.headers["Link"])
-    last = requests.get(response.links["next"]["url"], timeout=5)
+    last = requests.get(urljoin(response.url, response.links["next"]["url"]), timeout=5)
     assert len(last.json()) == 1 and "Link" not in last.headers
 
 

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import time
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -66,8 +67,19 @@ def test_the_next_link_points_back_through_the_gateway(public):
     first = requests.get(f"{public}{COLLECTIONS}", params={"limit": 2}, timeout=5)
 
     following = first.links["next"]["url"]
-    assert following.startswith(f"{public}{COLLECTIONS}?")
-    assert requests.get(following, timeout=5).status_code == 200
+    assert following.startswith(f"{COLLECTIONS}?")
+    assert requests.get(urljoin(first.url, following), timeout=5).status_code == 200
+
+
+def test_a_made_up_host_header_never_reaches_the_next_link(public):
+    for _ in range(2):
+        requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
+
+    response = requests.get(
+        f"{public}{COLLECTIONS}", params={"limit": 1}, headers={"Host": "evil.example:1"}, timeout=5
+    )
+
+    assert "evil" not in response.headers["Link"]
 
 
 def test_a_client_request_id_goes_to_the_service_log_and_comes_back(system, public):

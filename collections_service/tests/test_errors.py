@@ -100,3 +100,30 @@ def test_an_unreachable_database_is_a_503_problem_with_retry_after_and_no_trace(
     assert "psycopg2" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert body["detail"].startswith("The database is unavailable")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, '{"quantity": ' + "9" * 5000 + "}", '{"location": "\\ud800"'],
+)
+def test_a_body_python_cannot_read_is_a_400_not_a_500(client, db, text):
+    response = client.post(URL, data=text, content_type="application/json")
+
+    assert_problem(response, 400)
+
+
+def test_errors_always_map_fields_to_lists_of_text(client, db):
+    response = client.get(f"{URL}?location=A&location=&waste_type=Glass&waste_type=x")
+
+    body = assert_problem(response, 422)
+    assert set(body["errors"]) == {"location", "waste_type"}
+    for texts in body["errors"].values():
+        assert texts and all(isinstance(text, str) for text in texts)
+    assert body["errors"]["location"][0].startswith("item 1:")
+
+
+def test_a_body_that_is_not_an_object_has_no_internal_keys_in_errors(client, db):
+    body = assert_problem(client.post(URL, json=[1, 2]), 422)
+
+    assert "_schema" not in body.get("errors", {})
+    assert body["detail"]

@@ -17,7 +17,21 @@ def test_get_returns_the_collection(client, db):
 
 @pytest.mark.parametrize(
     "collection_id",
-    ["2147483648", "99999999999999999999999", "-1", "0", "abc", "1.5", "1e3", "%00"],
+    [
+        "2147483648",
+        "99999999999999999999999",
+        "-1",
+        "0",
+        "abc",
+        "1.5",
+        "1e3",
+        "%00",
+        "0001",
+        "%D9%A1",
+        "%EF%BC%91",
+        "+1",
+        " 1",
+    ],
 )
 def test_ids_outside_int32_or_not_numbers_are_404_problems(client, db, collection_id):
     for method in ("get", "put", "patch", "delete"):
@@ -144,9 +158,30 @@ def test_completed_back_to_pending_is_409_and_changes_nothing(client, db, method
 def test_completed_to_completed_is_allowed(client, db):
     created = create(client, status="Completed")
 
-    response = client.patch(f"{URL}/{created['id']}", json={"status": "Completed"})
+    response = client.patch(f"{URL}/{created['id']}", json={"status": "Completed", "quantity": 2})
 
     assert response.status_code == 200
+    assert (stored(db)[0].status, stored(db)[0].quantity) == (Status.COMPLETED, 2)
+
+
+def test_a_deleted_id_is_never_given_again(client, db):
+    first, last = create(client), create(client)
+    client.delete(f"{URL}/{last['id']}")
+
+    again = create(client)
+
+    assert again["id"] > last["id"] > first["id"]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"])
+def test_dates_at_the_ends_of_the_calendar_round_trip(client, db, when):
+    created = create(client, collected_date=when)
+
+    response = client.get(f"{URL}/{created['id']}")
+
+    assert (response.status_code, response.get_json()["collected_date"]) == (200, when)
+    listed = client.get(f"{URL}?sort=-collected_date")
+    assert listed.status_code == 200
 
 
 def test_delete_removes_the_collection(client, db):

@@ -68,6 +68,7 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_collections_quantity_positive")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collections")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_collections_collected_date_id", "collections", ["collected_date", "id"], unique=False

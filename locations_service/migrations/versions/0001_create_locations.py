@@ -52,6 +52,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_locations")),
         sa.UniqueConstraint("name", name=op.f("uq_locations_name")),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_locations_archived_id", "locations", ["archived", "id"], unique=False)
     op.create_index("ix_locations_location_type", "locations", ["location_type"], unique=False)
