@@ -6,19 +6,23 @@ DB ?= sqlite
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 # make test creates its own databases on this server and drops them afterwards.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
-SERVICE_TESTS := collections_service/tests
+SERVICE_TESTS := collections_service/tests locations_service/tests
 
-.PHONY: bootstrap run seed test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run seed test test-postgres test-sqlite lint format check-gateway clean
 
-bootstrap:
+# The pinned Python packages in .venv (again when a requirements file changes).
+venv:
 	@bash deploy/bootstrap.sh $(PYTHON)
+
+# Everything run and test need: the venv and nginx.
+bootstrap: venv
 	@bash deploy/ensure-nginx.sh
 
 run: bootstrap
 	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
 
 # Demo data into a running system (start it with `make run` first).
-seed: bootstrap
+seed: venv
 	$(BIN)/python -m deploy seed --base-url http://127.0.0.1:8080
 
 test: bootstrap
@@ -30,13 +34,13 @@ test-postgres:
 
 # The same services' tests on the zero-configuration SQLite database.
 test-sqlite:
-	TEST_DATABASE_URL=sqlite $(BIN)/python -m pytest -m "not postgres_only" $(SERVICE_TESTS)
+	TEST_DATABASE_URL=sqlite $(BIN)/python -m pytest $(SERVICE_TESTS)
 
-lint: bootstrap
+lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-format: bootstrap
+format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

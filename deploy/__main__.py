@@ -1,12 +1,10 @@
-"""`python -m deploy run`: migrate, render, then run everything in the foreground.
+"""`python -m deploy run|check-gateway|seed`: the local platform's commands.
 
-Ctrl-C (or SIGTERM) stops supervisord, which stops every program it started.
+`run` migrates, renders the configs, then runs everything under supervisord
+in the foreground; Ctrl-C stops supervisord, which stops all it started.
 """
 
 import argparse
-import ctypes
-import os
-import signal
 import sys
 from pathlib import Path
 
@@ -14,8 +12,6 @@ import psycopg2
 
 from deploy import gateway, local, seed
 from deploy.platform import DEFAULT_POSTGRES, Platform
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _platform(args: argparse.Namespace) -> Platform:
@@ -31,31 +27,35 @@ def _platform(args: argparse.Namespace) -> Platform:
 
 
 def run(platform: Platform) -> None:
+    """Start everything, say where it answers once it does, and wait for Ctrl-C."""
     print(f"Preparing databases ({platform.database}) and configs...", flush=True)
-    command = local.supervisord_command(platform, local.prepare(platform))
-    url = platform.public_url
-    print(
+    process = local.spawn(platform)
+    try:
+        local.wait_ready(platform, timeout=60)
+        print(_banner(platform.public_url), flush=True)
+        process.wait()
+    except KeyboardInterrupt:
+        # The terminal's Ctrl-C reached supervisord too: wait while it stops all.
+        process.wait()
+    except TimeoutError:
+        local.stop(process)
+        raise
+    sys.exit(process.returncode)
+
+
+def _banner(url: str) -> str:
+    return (
         f"\nGateway: {url}\n"
         f"Try:     curl -s {url}/api/v1/collections\n"
+        f"         curl -s -X POST {url}/api/v1/locations \\\n"
+        "              -H 'Content-Type: application/json' \\\n"
+        '              -d \'{"name": "Depot North", "location_type": "DropOff"}\'\n'
         f"         curl -s -X POST {url}/api/v1/collections \\\n"
         "              -H 'Content-Type: application/json' \\\n"
         '              -d \'{"location": "Depot North", "waste_type": "Plastic", '
         '"quantity": 12.5, "unit": "Kg", "collected_date": "2026-03-01T08:30:00Z"}\'\n'
-        "Ctrl-C stops everything.\n",
-        flush=True,
+        "Demo data: `make seed` in another terminal. Ctrl-C stops everything.\n"
     )
-    _stop_with_parent()
-    os.execv(command[0], command)
-
-
-def _stop_with_parent() -> None:
-    """Have the kernel send SIGTERM to supervisord if `make` (our parent) dies.
-
-    Ctrl-C in a terminal reaches the whole process group anyway; this covers
-    a parent killed alone, so nothing is left running behind it.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def main() -> None:
@@ -109,5 +109,10 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
-    except (gateway.GatewayConfigError, psycopg2.OperationalError, TimeoutError) as error:
+    except (
+        gateway.GatewayConfigError,
+        local.PortInUse,
+        psycopg2.OperationalError,
+        TimeoutError,
+    ) as error:
         sys.exit(f"error: {error}")

@@ -12,9 +12,13 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     echo "Python 3.11 or newer is needed (tried: $python). Set PYTHON=..." >&2
     exit 1
 fi
+if [ -x "$venv/bin/python" ] && ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+    rm -rf "$venv"  # left half-made by an earlier failed attempt
+fi
 if [ ! -x "$venv/bin/python" ]; then
     echo "Creating $venv..."
     if ! "$python" -m venv "$venv" 2>/dev/null; then
+        rm -rf "$venv"
         # Debian ships venv's pip bootstrap separately.
         if [ "$(id -u)" -eq 0 ]; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null

@@ -12,11 +12,10 @@ echo "Installing nginx with apt-get..."
 export DEBIAN_FRONTEND=noninteractive
 # Keep the package's own service from starting: the platform runs nginx itself.
 policy=/usr/sbin/policy-rc.d
-created_policy=no
 if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=yes
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT  # removed whether apt-get works or not
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends nginx >/dev/null
-[ "$created_policy" = yes ] && rm -f "$policy"
 echo "nginx installed: $(nginx -v 2>&1)"

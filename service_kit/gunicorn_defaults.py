@@ -11,6 +11,9 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = 75
 timeout = 30
 graceful_timeout = 30
+# Above nginx's 8 KiB header buffers, so nginx's problem+json 414 applies first.
+limit_request_line = 8190
+limit_request_field_size = 16380
 accesslog = None
 errorlog = "-"
 # One host runs several gunicorns (colours, tests); a shared control socket

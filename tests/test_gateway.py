@@ -178,3 +178,19 @@ def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
         local.supervisorctl(system, "start", "collections-blue")
         local.wait_ready(system)
     assert requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        (f"{COLLECTIONS}?location={'a' * 9000}", {}, 414),
+        (f"{COLLECTIONS}?location={'a' * 5000}", {}, 422),
+        (COLLECTIONS, {"X-Big": "b" * 9000}, 400),
+    ],
+)
+def test_long_urls_and_headers_get_problem_json_never_html(public, path, headers, status):
+    response = requests.get(f"{public}{path}", headers=headers, timeout=5)
+
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.json()["status"] == status

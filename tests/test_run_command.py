@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -20,16 +21,17 @@ from tests.conftest import add_location
 PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]
 
 
-def _processes_mentioning(needle: str) -> list[str]:
+def _processes_in_session(session_id: int) -> list[str]:
+    """Every live process in a session (field 6 of /proc/PID/stat)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if needle in command:
-            found.append(f"{pid}: {command}")
+        if fields[0] != "Z" and int(fields[3]) == session_id:
+            found.append(pid)
     return found
 
 
@@ -68,7 +70,7 @@ def _run_then_interrupt(tmp_path, options: list[str]) -> str:
 
     assert f"Gateway: {platform.public_url}" in output
     assert "curl" in output
-    assert _processes_mentioning(str(run_dir)) == []
+    assert _processes_in_session(process.pid) == []
     return output
 
 
@@ -107,3 +109,21 @@ def test_run_on_postgres_creates_and_migrates_its_database(tmp_path, postgres_pr
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM collections")).scalar() == 1
     engine.dispose()
+
+
+def test_run_refuses_to_start_when_a_port_is_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("127.0.0.1", 28080))
+        taken.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "deploy", "run", "--run-dir", str(tmp_path / "run"), *PORTS],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert result.returncode != 0
+    assert "port 28080 is in use" in result.stderr

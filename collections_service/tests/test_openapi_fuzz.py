@@ -15,7 +15,6 @@ def api_schema(app, db):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-@pytest.mark.postgres_only
 @schema.parametrize()
 @SETTINGS
 def test_every_operation_conforms_to_the_document(case):
