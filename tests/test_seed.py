@@ -11,15 +11,11 @@ from deploy import seed
 def test_seed_loads_locations_across_zones_and_a_year_of_collections(public):
     seed.seed(public, location_count=8, collection_count=60, seed_value=7)
 
+    names = {place["name"] for place in seed.locations(random.Random(7), 8)}
     places = requests.get(f"{public}/api/v1/locations", params={"limit": 1000}, timeout=5).json()
-    seeded = [
-        p
-        for p in places
-        if p["name"].endswith(tuple(seed.KINDS.values())) or p["name"][-1].isdigit()
-    ]
-    assert len(seeded) >= 8
-    assert len({p["zone"] for p in seeded}) >= 3
-    names = {p["name"] for p in seeded}
+    seeded = [place for place in places if place["name"] in names]
+    assert len(seeded) == 8
+    assert len({place["zone"] for place in seeded}) >= 3
     rows = requests.get(f"{public}/api/v1/collections", params={"limit": 1000}, timeout=5).json()
     made = [row for row in rows if row["location"] in names]
     assert len(made) == 60
