@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service_kit import db, migrate
 from service_kit.api import Blueprint
+from service_kit.db import RETRY_AFTER_SECONDS
 from service_kit.errors import DomainError
 
 
@@ -18,6 +19,9 @@ class HealthOut(ma.Schema):
 class NotReady(DomainError):
     status = 503
     title = "Service Unavailable"
+
+    def __init__(self, detail: str):
+        super().__init__(detail, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def make_blueprint(migrations_dir: Path) -> Blueprint:
@@ -41,14 +45,9 @@ def make_blueprint(migrations_dir: Path) -> Blueprint:
                 with db.engine().connect() as connection:
                     found = migrate.current(connection)
             except SQLAlchemyError as error:
-                raise NotReady(
-                    "The database is unreachable.", headers={"Retry-After": "2"}
-                ) from error
+                raise NotReady("The database is unreachable.") from error
             if found != expected:
-                raise NotReady(
-                    f"The schema is at {sorted(found)}, expected {sorted(expected)}.",
-                    headers={"Retry-After": "5"},
-                )
+                raise NotReady(f"The schema is at {sorted(found)}, expected {sorted(expected)}.")
             return {"status": "ok"}
 
     return blueprint

@@ -1,9 +1,12 @@
 """The rendered gateway config passes `nginx -t`; a broken one is refused."""
 
+import re
+
 import pytest
 
 from deploy import gateway
 from deploy.platform import Platform
+from service_kit import requests
 
 
 def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
@@ -26,3 +29,10 @@ def test_a_config_nginx_rejects_raises_with_nginx_s_message(tmp_path):
 
     with pytest.raises(gateway.GatewayConfigError, match="proxy_passs"):
         gateway.check(config)
+
+
+def test_the_gateway_and_the_services_keep_the_same_request_ids():
+    template = (gateway.TEMPLATES / "nginx.conf.template").read_text()
+    [gateway_rule] = re.findall(r'"~(\^\[.*?\$)"', template)
+
+    assert gateway_rule == requests._VALID_REQUEST_ID.pattern

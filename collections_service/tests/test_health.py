@@ -21,19 +21,6 @@ def test_ready_when_the_database_is_at_the_migration_head(client):
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
-def test_not_ready_when_the_schema_is_behind(make_database, config):
-    url = make_database("collections_behind")
-    app = create_app(replace(config, database_url=url))
-
-    response = app.test_client().get("/health/ready")
-
-    body = assert_problem(response, 503)
-    assert "expected" in body["detail"]
-    migrate.upgrade(MIGRATIONS_DIR, url)
-    assert app.test_client().get("/health/ready").status_code == 200
-    app.extensions["db"].engine.dispose()
-
-
 def test_not_ready_when_the_database_is_unreachable(config):
     app = create_app(replace(config, database_url=UNREACHABLE_DATABASE))
 

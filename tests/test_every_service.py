@@ -1,0 +1,92 @@
+"""What every service does the same way: migrations, health, its OpenAPI document."""
+
+import importlib
+from dataclasses import dataclass
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from conftest import migrated_database
+from deploy.platform import SERVICES
+from service_kit import migrate
+from service_kit.db import make_engine
+
+
+@dataclass
+class ServiceModules:
+    name: str
+    app: object
+    config: object
+    models: object
+
+
+@pytest.fixture(params=[service.package for service in SERVICES])
+def service(request) -> ServiceModules:
+    package = request.param
+    return ServiceModules(
+        name=package.removesuffix("_service"),
+        app=importlib.import_module(f"{package}.app"),
+        config=importlib.import_module(f"{package}.config"),
+        models=importlib.import_module(f"{package}.models"),
+    )
+
+
+def build(service: ServiceModules, url: str):
+    return service.app.create_app(service.config.Config(database_url=url, log_level="WARNING"))
+
+
+def test_migrations_build_exactly_the_models(service, make_database):
+    url = migrated_database(make_database, f"{service.name}_exact", service.app.MIGRATIONS_DIR)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, service.models.Base.metadata)
+    engine.dispose()
+
+    assert differences == []
+
+
+def test_migrations_go_down_to_nothing_and_back(service, make_database):
+    url = migrated_database(make_database, f"{service.name}_down", service.app.MIGRATIONS_DIR)
+    engine = make_engine(url)
+    tables = set(service.models.Base.metadata.tables)
+
+    migrate.downgrade(service.app.MIGRATIONS_DIR, url, "base")
+    assert not tables & set(inspect(engine).get_table_names())
+    migrate.upgrade(service.app.MIGRATIONS_DIR, url)
+    assert tables <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_ready_only_at_the_migration_head(service, make_database):
+    url = make_database(f"{service.name}_ready")
+    client = build(service, url).test_client()
+
+    behind = client.get("/health/ready")
+    migrate.upgrade(service.app.MIGRATIONS_DIR, url)
+    ready = client.get("/health/ready")
+
+    assert behind.status_code == 503
+    assert behind.content_type == "application/problem+json"
+    assert behind.headers["Retry-After"]
+    assert (ready.status_code, ready.get_json()) == (200, {"status": "ok"})
+    assert client.get("/health/live").status_code == 200
+
+
+def test_the_openapi_document_is_served_and_strict(service, make_database):
+    client = build(service, make_database(f"{service.name}_doc")).test_client()
+
+    document = client.get("/openapi.json").get_json()
+
+    assert document["openapi"].startswith("3.")
+    assert "/health/ready" in document["paths"]
+    inputs = [
+        schema
+        for name, schema in document["components"]["schemas"].items()
+        if name.endswith(("In", "Replace"))
+    ]
+    assert inputs and all(schema["additionalProperties"] is False for schema in inputs)
+    error = document["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert list(error) == ["application/problem+json"]
