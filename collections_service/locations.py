@@ -10,6 +10,8 @@ names are never cached, so a location created a moment ago is found.
 
 import logging
 import threading
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
 import requests
 from cachetools import TTLCache
@@ -35,6 +37,9 @@ RETRY = Retry(
     backoff_factor=0.05,
     raise_on_status=False,
 )
+
+
+MAX_NAMES_PER_LOOKUP = 1000  # the locations list's largest page
 
 
 class UnknownLocation(Unprocessable):
@@ -78,23 +83,53 @@ class LocationDirectory:
         with self.guard:
             return self.lookups.setdefault(name, threading.Lock())
 
+    def inactive_among(self, names: Iterable[str]) -> set[str]:
+        """The names that are not active locations, asking once per batch of
+        names not already known (a bulk import costs a lookup or two)."""
+        unknown = sorted({name for name in names if not self._known(name)})
+        inactive: set[str] = set()
+        for batch in _batches(unknown):
+            found = self._fetch_active(batch)
+            inactive |= set(batch) - found
+        return inactive
+
     def _look_up(self, name: str) -> None:
+        if name not in self._fetch_active([name]):
+            raise UnknownLocation(name)
+
+    def _fetch_active(self, names: list[str]) -> set[str]:
+        """Ask the locations service which of `names` are active; cache those."""
         request_id = current_request_id()
         headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+        params = [("name", name) for name in names] + [("limit", str(len(names)))]
         try:
-            response = self.http.get(
-                self.url, params={"name": name, "limit": 1}, headers=headers, timeout=TIMEOUT
-            )
+            response = self.http.get(self.url, params=params, headers=headers, timeout=TIMEOUT)
         except requests.RequestException as error:
             log.warning("locations lookup failed: %s", error)
             raise _unavailable() from error
         if response.status_code != 200:
             log.warning("locations lookup answered %s", response.status_code)
             raise _unavailable()
-        if not response.json():
-            raise UnknownLocation(name)
+        found = {location["name"] for location in response.json()}
         with self.guard:
-            self.active[name] = True
+            for name in found:
+                self.active[name] = True
+        return found
+
+
+def _batches(names: list[str], max_query_bytes: int = 6000) -> Iterator[list[str]]:
+    """Split names so each lookup's URL stays well under the gateway's 8 KiB."""
+    batch: list[str] = []
+    size = 0
+    for name in names:
+        cost = len(quote(name)) + len("&name=")
+        if batch and (size + cost > max_query_bytes or len(batch) == MAX_NAMES_PER_LOOKUP):
+            yield batch
+            batch, size = [], 0
+        batch.append(name)
+        size += cost
+    if batch:
+        yield batch
 
 
 def _unavailable() -> DependencyUnavailable:

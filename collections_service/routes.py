@@ -1,20 +1,50 @@
 """The /api/v1/collections routes: load with a schema, call the service, dump."""
 
-from flask import current_app, url_for
-from flask.views import MethodView
+import csv
 
-from collections_service import service
+from flask import Response, current_app, request, url_for
+from flask.views import MethodView
+from werkzeug.exceptions import BadRequest
+
+from collections_service import service, transfer
 from collections_service.schemas import (
     CollectionIn,
     CollectionOut,
     CollectionPatch,
     CollectionQuery,
     CollectionReplace,
+    ImportResult,
 )
 from service_kit import db
 from service_kit.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
+from service_kit.errors import Unprocessable
 from service_kit.paging import next_link
+from service_kit.requests import accepts, json_body
 
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/CollectionIn"},
+                "minItems": 1,
+                "maxItems": transfer.MAX_ROWS,
+            }
+        },
+        "text/csv": {
+            "schema": {"type": "string"},
+            "description": "RFC 4180, UTF-8, a header row of the contract's field names.",
+        },
+    },
+}
+# The list answers JSON, or CSV when asked with Accept: text/csv.
+LIST_CONTENT = {
+    "application/json": {
+        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/CollectionOut"}}
+    },
+    "text/csv": {"schema": {"type": "string"}},
+}
 blp = Blueprint(
     "collections", __name__, url_prefix="/api/v1/collections", description="Waste collections."
 )
@@ -24,8 +54,15 @@ blp = Blueprint(
 class Collections(MethodView):
     @blp.arguments(CollectionQuery, location="query")
     @blp.response(200, CollectionOut(many=True), headers=LINK_HEADER)
+    @blp.doc(responses={"200": {"content": LIST_CONTENT}})
     def get(self, query):
-        """List collections, filtered, sorted and paged by keyset."""
+        """List collections, filtered, sorted and paged by keyset.
+
+        With `Accept: text/csv`: every matching collection as one CSV download
+        (not paged; an explicit `limit` caps it).
+        """
+        if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
+            return _csv_export(query)
         rows, cursor = service.list_(db.session, query)
         headers = {"Link": next_link(cursor)} if cursor else {}
         return rows, 200, headers
@@ -37,6 +74,19 @@ class Collections(MethodView):
         collection = service.create(db.session, fields, _locations())
         location = url_for(".Collection", collection_id=collection.id)
         return collection, 201, {"Location": location}
+
+
+@blp.route("/import")
+class CollectionImport(MethodView):
+    @blp.doc(requestBody=IMPORT_BODY)
+    @blp.response(201, ImportResult)
+    @accepts("text/csv")
+    def post(self):
+        """Import up to 10,000 collections, all or nothing, as a JSON array or CSV."""
+        request.max_content_length = transfer.MAX_BYTES
+        rows, errors = _import_rows()
+        ids = transfer.import_(db.session, rows, _locations(), errors)
+        return {"count": len(ids), "id_ranges": transfer.id_ranges(ids)}, 201
 
 
 @blp.route(f"/<{ID_CONVERTER}:collection_id>")
@@ -66,3 +116,26 @@ class Collection(MethodView):
 
 def _locations():
     return current_app.extensions["locations"]
+
+
+def _import_rows() -> tuple[list, dict]:
+    if request.mimetype != "text/csv":
+        return transfer.rows_from_json(json_body()), {}
+    try:
+        return transfer.rows_from_csv(request.get_data().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BadRequest("The CSV is not UTF-8.") from error
+    except csv.Error as error:
+        raise BadRequest(f"The CSV cannot be read: {error}.") from error
+
+
+def _csv_export(query: dict) -> Response:
+    if "cursor" in query:
+        raise Unprocessable(
+            "A CSV export is never paged; leave out cursor.",
+            errors={"cursor": ["Does not apply to text/csv."]},
+        )
+    max_rows = query["limit"] if "limit" in request.args else None
+    chunks = transfer.export_csv(db.engine(), query, max_rows)
+    disposition = 'attachment; filename="collections.csv"'
+    return Response(chunks, mimetype="text/csv", headers={"Content-Disposition": disposition})

@@ -69,3 +69,12 @@ class CollectionQuery(ma.Schema):
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
     limit = paging.limit_field()
     cursor = paging.cursor_field()
+
+
+class ImportResult(ma.Schema):
+    """What an import stored: how many, and their ids as [first, last] ranges."""
+
+    count = ma.fields.Integer(required=True)
+    id_ranges = ma.fields.List(
+        ma.fields.List(ma.fields.Integer(), validate=validate.Length(equal=2)), required=True
+    )

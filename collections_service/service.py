@@ -77,12 +77,18 @@ def delete(session: Session, collection_id: int) -> None:
 
 def list_(session: Session, query: dict) -> tuple[list[Collection], str | None]:
     """One page of collections and the cursor of the next page (None on the last)."""
-    statement = _filtered(select(Collection), query)
+    statement = filtered(select(Collection), query)
     sort = query["sort"]
     return paging.page(session, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor"))
 
 
-def _filtered(statement: Select, query: dict) -> Select:
+def ordered(statement: Select, sort: str) -> Select:
+    """`statement` in the order a list `sort` names (no paging)."""
+    return statement.order_by(*_ORDERS[sort].clauses())
+
+
+def filtered(statement: Select, query: dict) -> Select:
+    """`statement` narrowed by a list query's filters."""
     for name in ("location", "waste_type", "status"):
         if query.get(name):
             statement = statement.where(getattr(Collection, name).in_(query[name]))

@@ -64,7 +64,10 @@ class LocationQuery(ma.Schema):
 
     zone = ma.fields.List(Text(validate=validate.Length(min=1, max=200)))
     location_type = ma.fields.List(enum_field(LocationType))
-    name = Text(validate=validate.Length(min=1, max=200), metadata={"description": "Exact."})
+    name = ma.fields.List(
+        Text(validate=validate.Length(min=1, max=200)),
+        metadata={"description": "Exact name; repeat for several."},
+    )
     q = Text(validate=validate.Length(min=1, max=200), metadata={"description": "Name contains."})
     archived = ma.fields.Boolean(load_default=False)
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))

@@ -90,11 +90,9 @@ def list_(session: Session, query: dict) -> tuple[list[Location], str | None]:
 
 def _filtered(statement: Select, query: dict) -> Select:
     statement = statement.where(Location.archived.is_(query["archived"]))
-    for name in ("zone", "location_type"):
+    for name in ("zone", "location_type", "name"):
         if query.get(name):
             statement = statement.where(getattr(Location, name).in_(query[name]))
-    if "name" in query:
-        statement = statement.where(Location.name == query["name"])
     if "q" in query:
         statement = statement.where(Location.name.icontains(query["q"], autoescape=True))
     return statement

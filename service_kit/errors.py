@@ -15,7 +15,13 @@ _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem body, as every error is returned."""
+    """An RFC 9457 problem body, as every error is returned.
+
+    Extension members may follow (a bulk import lists its bad `rows`).
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(required=True, metadata={"example": "about:blank"})
     title = ma.fields.String(required=True)
@@ -34,11 +40,19 @@ class DomainError(Exception):
     status = 400
     title = "Bad Request"
 
-    def __init__(self, detail: str, errors: dict | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        detail: str,
+        errors: dict | None = None,
+        headers: dict | None = None,
+        extensions: dict | None = None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
+        # RFC 9457 extension members, for errors that need more than `errors`.
+        self.extensions = extensions or {}
 
 
 class NotFound(DomainError):
@@ -67,7 +81,13 @@ class Unprocessable(DomainError):
     title = "Unprocessable Content"
 
 
-def problem(status: int, detail: str | None = None, errors: dict | None = None, headers=None):
+def problem(
+    status: int,
+    detail: str | None = None,
+    errors: dict | None = None,
+    headers=None,
+    extensions: dict | None = None,
+):
     """Build a problem+json response for the current request."""
     body = {
         "type": "about:blank",
@@ -78,6 +98,7 @@ def problem(status: int, detail: str | None = None, errors: dict | None = None, 
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     body["request_id"] = g.get("request_id", "")
     response = jsonify(body)
     response.status_code = status
@@ -91,7 +112,7 @@ _LOCATIONS = ("json", "query", "querystring", "view_args")
 _WHOLE_BODY = ("_schema", "json")
 
 
-def _split_messages(messages: dict) -> tuple[dict[str, list[str]], list[str]]:
+def split_messages(messages: dict) -> tuple[dict[str, list[str]], list[str]]:
     """webargs/marshmallow messages as `{field: [text]}` plus whole-request texts.
 
     Nested shapes (a location level, list indexes) are flattened so `errors`
@@ -130,7 +151,7 @@ def handle_http_exception(error: HTTPException):
     if isinstance(error, InternalServerError):
         return handle_unexpected(error.original_exception or error)
     data = getattr(error, "data", None) or {}
-    errors, general = _split_messages(data["messages"]) if "messages" in data else ({}, [])
+    errors, general = split_messages(data["messages"]) if "messages" in data else ({}, [])
     if errors or general:
         detail = _summary(errors, general)
     else:
@@ -142,7 +163,7 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    return problem(error.status, error.detail, error.errors, error.headers)
+    return problem(error.status, error.detail, error.errors, error.headers, error.extensions)
 
 
 def handle_unexpected(error: BaseException):

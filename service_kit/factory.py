@@ -37,7 +37,7 @@ def create_base_app(spec: ServiceSpec, database_url: str, log_level: str) -> tup
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
     Database(app, database_url)
     api = Api(app)

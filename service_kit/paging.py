@@ -50,6 +50,10 @@ class Order:
     fields: tuple[ma.fields.Field, ...]
     descending: bool = False
 
+    def clauses(self) -> list:
+        """The ORDER BY clauses of this order."""
+        return [column.desc() if self.descending else column.asc() for column in self.columns]
+
 
 def page(
     session: Session, statement: Select, sort: str, order: Order, limit: int, cursor: str | None
@@ -59,8 +63,7 @@ def page(
         key = _decode_key(decode_cursor(cursor, sort), order)
         row_key, after = tuple_(*order.columns), tuple_(*key)
         statement = statement.where(row_key < after if order.descending else row_key > after)
-    by = [column.desc() if order.descending else column.asc() for column in order.columns]
-    rows = list(session.scalars(statement.order_by(*by).limit(limit + 1)))
+    rows = list(session.scalars(statement.order_by(*order.clauses()).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

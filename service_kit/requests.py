@@ -1,12 +1,13 @@
 """Request ids, one JSON log line per request, and the JSON-only body rule."""
 
+import json
 import logging
 import re
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
-from werkzeug.exceptions import UnsupportedMediaType
+from flask import Flask, current_app, g, has_request_context, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Same rule as the gateway's: keep a client's id only when it is short and plain.
@@ -27,12 +28,40 @@ def _start_request() -> None:
     g.request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
+def accepts(*mimetypes: str):
+    """Mark a view method as taking these body types besides JSON."""
+
+    def mark(view):
+        view.accepted_types = frozenset(mimetypes)
+        return view
+
+    return mark
+
+
+def _accepted_types() -> frozenset[str]:
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class else view
+    return getattr(method, "accepted_types", frozenset())
+
+
+def json_body():
+    """The request body as JSON; a body Python cannot read (malformed, too deep,
+    over-long numbers) is a 400, never a 500."""
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, RecursionError) as error:
+        raise BadRequest("Invalid JSON body.") from error
+
+
 def _require_json() -> None:
     """Refuse a body that is not JSON before any view reads it (415)."""
     if request.method not in _BODY_METHODS or request.routing_exception is not None:
         return  # unknown routes and methods get their 404/405 first
     mimetype = request.mimetype
     if mimetype == "application/json" or mimetype.endswith("+json"):
+        return
+    if mimetype in _accepted_types():
         return
     raise UnsupportedMediaType(
         f"Send the body as application/json (got {mimetype or 'no content type'})."

@@ -81,3 +81,9 @@ def test_bad_filters_are_422_naming_them(client, db, query, field):
 
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
+
+
+def test_name_may_be_repeated_to_ask_for_several(client, places):
+    response = client.get(f"{URL}?name=Mill%20Lane&name=Park%20West&name=Nowhere")
+
+    assert names(response) == ["Mill Lane", "Park West"]
