@@ -21,7 +21,9 @@ class Config:
         return cls(
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "collections"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
-            locations_url=os.environ.get("LOCATIONS_URL", cls.locations_url),
+            locations_url=config.service_url(
+                os.environ.get("LOCATIONS_URL"), "LOCATIONS_URL", cls.locations_url
+            ),
             locations_cache_ttl=config.seconds(
                 os.environ.get("LOCATIONS_CACHE_TTL"),
                 "LOCATIONS_CACHE_TTL",

@@ -1,6 +1,6 @@
 """The collections service's own rule violations."""
 
-from service_kit.errors import Conflict, NotFound, Unprocessable
+from service_kit.errors import Conflict, NotFound
 
 
 class CollectionNotFound(NotFound):
@@ -13,12 +13,4 @@ class StatusBackwards(Conflict):
         super().__init__(
             "status only moves forward: a Completed collection cannot go back to Pending.",
             errors={"status": ["Cannot change from Completed to Pending."]},
-        )
-
-
-class IdMismatch(Unprocessable):
-    def __init__(self, path_id: int, body_id: int):
-        super().__init__(
-            f"id in the body ({body_id}) differs from the id in the path ({path_id}).",
-            errors={"id": [f"Must be absent, null or {path_id}."]},
         )

@@ -3,10 +3,11 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from collections_service.errors import CollectionNotFound, IdMismatch, StatusBackwards
+from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
 from service_kit import paging
+from service_kit.errors import IdMismatch
 from service_kit.fields import UtcDateTime
 
 _ID = paging.CURSOR_ID
@@ -19,8 +20,11 @@ _ORDERS = {
 }
 
 
-def get(session: Session, collection_id: int) -> Collection:
-    collection = session.get(Collection, collection_id)
+def get(session: Session, collection_id: int, for_update: bool = False) -> Collection:
+    """One collection; `for_update` locks its row until the transaction ends."""
+    collection = session.get(
+        Collection, collection_id, with_for_update=for_update, populate_existing=for_update
+    )
     if collection is None:
         raise CollectionNotFound(collection_id)
     return collection
@@ -41,10 +45,9 @@ def replace(
     body_id = fields.pop("id", None)
     if body_id is not None and body_id != collection_id:
         raise IdMismatch(collection_id, body_id)
-    collection = get(session, collection_id)
-    _check_status(collection, fields)
+    _check_status(get(session, collection_id), fields)  # a 404 or 409 needs no lookup
     locations.require_active(fields["location"])
-    return _apply(session, collection, fields)
+    return _apply(session, get(session, collection_id, for_update=True), fields)
 
 
 def update(
@@ -55,7 +58,7 @@ def update(
     _check_status(collection, changes)
     if "location" in changes and changes["location"] != collection.location:
         locations.require_active(changes["location"])
-    return _apply(session, collection, changes)
+    return _apply(session, get(session, collection_id, for_update=True), changes)
 
 
 def _check_status(collection: Collection, changes: dict) -> None:
@@ -64,6 +67,9 @@ def _check_status(collection: Collection, changes: dict) -> None:
 
 
 def _apply(session: Session, collection: Collection, changes: dict) -> Collection:
+    """Apply changes to a row locked for update, the status rule checked again
+    under the lock (a concurrent write may have completed it meanwhile)."""
+    _check_status(collection, changes)
     for name, value in changes.items():
         setattr(collection, name, value)
     session.flush()

@@ -58,50 +58,58 @@ def _banner(url: str) -> str:
     )
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m deploy")
     commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="run the whole system in the foreground")
-    render_parser = commands.add_parser("check-gateway", help="render the gateway and nginx -t it")
-    for sub in (run_parser, render_parser):
-        sub.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-        sub.add_argument(
-            "--postgres-url",
-            default=DEFAULT_POSTGRES,
-            help="server URL without a database name (postgres mode)",
-        )
-        sub.add_argument(
-            "--database-prefix",
-            default=Platform.database_prefix,
-            help="PostgreSQL database names are this plus the service name",
-        )
-        sub.add_argument("--public-port", type=int, default=Platform.public_port)
-        sub.add_argument("--internal-port", type=int, default=Platform.internal_port)
-        sub.add_argument(
-            "--port-offset",
-            type=int,
-            default=0,
-            help="added to every service port (to run a second copy)",
-        )
-        sub.add_argument(
-            "--run-dir",
-            type=Path,
-            default=Platform.run_dir,
-            help="configs and logs go here (and SQLite files, one level up)",
-        )
+    for name, help_text in (
+        ("run", "run the whole system in the foreground"),
+        ("check-gateway", "render the gateway and nginx -t it"),
+    ):
+        _platform_options(commands.add_parser(name, help=help_text))
     seed_parser = commands.add_parser("seed", help="load demo data through the public API")
     seed_parser.add_argument("--base-url", default=Platform().public_url)
     seed_parser.add_argument("--locations", type=int, default=50)
     seed_parser.add_argument("--collections", type=int, default=3000)
     seed_parser.add_argument("--seed", type=int, default=42, help="same seed, same data")
-    args = parser.parse_args()
+    return parser
+
+
+def _platform_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    sub.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES,
+        help="server URL without a database name (postgres mode)",
+    )
+    sub.add_argument(
+        "--database-prefix",
+        default=Platform.database_prefix,
+        help="PostgreSQL database names are this plus the service name",
+    )
+    sub.add_argument("--public-port", type=int, default=Platform.public_port)
+    sub.add_argument("--internal-port", type=int, default=Platform.internal_port)
+    sub.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        help="added to every service port (to run a second copy)",
+    )
+    sub.add_argument(
+        "--run-dir",
+        type=Path,
+        default=Platform.run_dir,
+        help="configs and logs go here (and SQLite files, one level up)",
+    )
+
+
+def main() -> None:
+    args = _parser().parse_args()
     if args.command == "seed":
         seed.main(args.base_url, args.locations, args.collections, args.seed)
-        return
-    platform = _platform(args)
-    if args.command == "run":
-        run(platform)
+    elif args.command == "run":
+        run(_platform(args))
     else:
+        platform = _platform(args)
         gateway.check(gateway.render(platform))
         print(f"gateway config OK: {platform.run_dir / 'nginx' / 'nginx.conf'}")
 

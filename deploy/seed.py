@@ -1,7 +1,8 @@
 """Demo data through the public API: places across zones and a year of collections.
 
 `make seed` (with `make run` up) loads about 50 locations and 3,000
-collections so a newcomer sees data at once. The same seed gives the same data.
+collections so a newcomer sees data at once. The same seed gives the same
+data; running it again reuses the locations and adds 3,000 more collections.
 """
 
 import random
@@ -124,13 +125,24 @@ def _post_all(url: str, bodies: list[dict], label: str, accept: set[int]) -> Non
                 print(f"  {label}: {done}/{len(bodies)}", flush=True)
 
 
+def _active(base_url: str, names: list[str]) -> list[str]:
+    """Those of `names` that are active locations, in their order."""
+    params = [("name", name) for name in names] + [("limit", "1000")]
+    answer = requests.get(f"{base_url}/api/v1/locations", params=params, timeout=10)
+    answer.raise_for_status()
+    active = {location["name"] for location in answer.json()}
+    return [name for name in names if name in active]
+
+
 def seed(base_url: str, location_count: int, collection_count: int, seed_value: int) -> None:
     rng = random.Random(seed_value)
     places = locations(rng, location_count)
     print(f"Seeding {base_url}: {location_count} locations, {collection_count} collections")
-    # 409: the name exists from an earlier seed; it is reused as it is.
+    # 409: the name exists from an earlier seed; it is reused if still active.
     _post_all(f"{base_url}/api/v1/locations", places, "locations", {201, 409})
-    names = [place["name"] for place in places]
+    names = _active(base_url, [place["name"] for place in places])
+    if not names:
+        raise RuntimeError("none of the seed's locations is active (all archived?)")
     now = datetime.now(UTC).replace(microsecond=0)
     bodies = collections(rng, names, collection_count, now)
     _post_all(f"{base_url}/api/v1/collections", bodies, "collections", {201})

@@ -1,6 +1,5 @@
 """Domain functions on locations; each takes the session, none commits."""
 
-import marshmallow as ma
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,20 +13,24 @@ from locations_service.errors import (
 )
 from locations_service.models import Location
 from service_kit import paging
-from service_kit.errors import Unprocessable
+from service_kit.errors import IdMismatch
+from service_kit.fields import Text
 
 _ID = paging.CURSOR_ID
 _BY_NAME = (Location.name, Location.id)
 _ORDERS = {
     "id": paging.Order((Location.id,), (_ID,)),
     "-id": paging.Order((Location.id,), (_ID,), descending=True),
-    "name": paging.Order(_BY_NAME, (ma.fields.String(), _ID)),
-    "-name": paging.Order(_BY_NAME, (ma.fields.String(), _ID), descending=True),
+    "name": paging.Order(_BY_NAME, (Text(), _ID)),
+    "-name": paging.Order(_BY_NAME, (Text(), _ID), descending=True),
 }
 
 
-def get(session: Session, location_id: int) -> Location:
-    location = session.get(Location, location_id)
+def get(session: Session, location_id: int, for_update: bool = False) -> Location:
+    """One location; `for_update` locks its row until the transaction ends."""
+    location = session.get(
+        Location, location_id, with_for_update=for_update, populate_existing=for_update
+    )
     if location is None:
         raise LocationNotFound(location_id)
     return location
@@ -52,17 +55,15 @@ def create(session: Session, fields: dict) -> Location:
 def replace(session: Session, location_id: int, fields: dict) -> Location:
     body_id = fields.pop("id", None)
     if body_id is not None and body_id != location_id:
-        raise Unprocessable(
-            f"id in the body ({body_id}) differs from the id in the path ({location_id}).",
-            errors={"id": [f"Must be absent, null or {location_id}."]},
-        )
+        raise IdMismatch(location_id, body_id)
     # Replace means every optional field too: what is not sent becomes null.
     fields = {"address": None, "zone": None, "latitude": None, "longitude": None} | fields
     return update(session, location_id, fields)
 
 
 def update(session: Session, location_id: int, changes: dict) -> Location:
-    location = get(session, location_id)
+    # Locked: the coordinate and name rules hold against the row as it is now.
+    location = get(session, location_id, for_update=True)
     changes.pop("id", None)
     if "name" in changes and changes["name"] != location.name:
         raise NameImmutable(location.name)
@@ -77,7 +78,7 @@ def update(session: Session, location_id: int, changes: dict) -> Location:
 
 def archive(session: Session, location_id: int) -> None:
     """Archive a location: kept and readable, but no longer listed or usable."""
-    get(session, location_id).archived = True
+    get(session, location_id, for_update=True).archived = True
     session.flush()
 
 

@@ -1,6 +1,7 @@
 """Helpers for the services' config modules (which alone read the environment)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -42,3 +43,12 @@ def seconds(value: str | None, name: str, default: float) -> float:
     if not 0 <= parsed < 86400:
         raise ConfigError(f"{name} must be a number of seconds (0 to 86400), got {value!r}")
     return parsed
+
+
+def service_url(value: str | None, name: str, default: str) -> str:
+    """An http(s) base URL of another service (the gateway's internal listener)."""
+    url = value or default
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// URL with a host, got {value!r}")
+    return url

@@ -177,3 +177,13 @@ def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)
+
+
+class IdMismatch(Unprocessable):
+    """A PUT body's id names another resource than the path."""
+
+    def __init__(self, path_id: int, body_id: int):
+        super().__init__(
+            f"id in the body ({body_id}) differs from the id in the path ({path_id}).",
+            errors={"id": [f"Must be absent, null or {path_id}."]},
+        )

@@ -53,7 +53,7 @@ def system(platform):
 
 
 # Every location name the system tests record collections at.
-KNOWN_LOCATIONS = ("Depot North", "Contract Yard", "Paged Yard")
+KNOWN_LOCATIONS = ("Depot North", "Contract Yard")
 
 
 def add_location(base_url: str, name: str, **fields) -> dict:

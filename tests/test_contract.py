@@ -6,6 +6,7 @@ service too: set CONTRACT_BASE_URL to a gateway that serves it.
 
 import os
 import re
+import uuid
 from urllib.parse import urljoin
 
 import pytest
@@ -109,10 +110,17 @@ def test_every_read_and_write_returns_the_same_shape(api):
 
 
 def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
+    place = f"Paged Yard {uuid.uuid4().hex[:8]}"
+    created = requests.post(
+        api.replace("collections", "locations"),
+        json={"name": place, "location_type": "Public"},
+        timeout=5,
+    )
+    assert created.status_code == 201
     for _ in range(3):
-        requests.post(api, json=serde_body(location="Paged Yard"), timeout=5)
+        requests.post(api, json=serde_body(location=place), timeout=5)
 
-    response = requests.get(api, params={"location": "Paged Yard", "limit": 2}, timeout=5)
+    response = requests.get(api, params={"location": place, "limit": 2}, timeout=5)
 
     assert isinstance(response.json(), list) and len(response.json()) == 2
     assert LINK_NEXT.match(response.headers["Link"])

@@ -6,6 +6,7 @@ import os
 import signal
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -180,3 +181,20 @@ def test_shape_errors_come_before_any_lookup(db, config, given):
     offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
 
     assert offline.post(URL, json=payload(location=given)).status_code == 422
+
+
+def test_concurrent_creates_for_one_place_all_get_their_answer_within_the_bound(
+    app, db, locations_server
+):
+    name = fresh_name()
+    add_location(locations_server.url, name)
+
+    def create_one(_):
+        return timed(lambda: app.test_client().post(URL, json=payload(location=name)))
+
+    with frozen(locations_server.process), ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(create_one, range(4)))
+
+    assert [response.status_code for response, _ in results] == [503] * 4
+    assert max(seconds for _, seconds in results) < BOUND_SECONDS
+    assert stored(db) == []

@@ -1,0 +1,123 @@
+"""GETs to other services with one hard deadline, shared by callers alike.
+
+Each call has a budget (under 2 s by default) for everything: name lookup,
+connect, a retry, reading a slow or trickling body. The request runs on a
+small pool of threads and the caller waits for it at most until the
+deadline, so a dependency that hangs never holds a request worker longer.
+Only GETs are made, so the one retry (a refused connection, or a 502, 503 or
+504 from the gateway) is safe; a server's Retry-After is not waited for.
+Callers asking the same thing at the same time share one request and one
+answer.
+"""
+
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from service_kit.errors import DependencyUnavailable
+from service_kit.requests import REQUEST_ID_HEADER, current_request_id
+
+log = logging.getLogger(__name__)
+
+BUDGET_SECONDS = 1.8
+CONNECT_SECONDS = 0.3
+RETRY = Retry(
+    total=1,
+    connect=1,
+    read=0,
+    status=1,
+    other=0,
+    status_forcelist=(502, 503, 504),
+    allowed_methods=frozenset({"GET"}),
+    backoff_factor=0.05,
+    respect_retry_after_header=False,
+    raise_on_status=False,
+)
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class Unanswered(Exception):
+    """The other service gave no usable answer in time."""
+
+
+class BoundedClient:
+    """A keep-alive HTTP client whose GETs never outlast their budget."""
+
+    def __init__(self, threads: int = 8, budget: float = BUDGET_SECONDS):
+        self.budget = budget
+        self.http = requests.Session()
+        adapter = HTTPAdapter(max_retries=RETRY, pool_maxsize=threads)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="outbound")
+        self.guard = threading.Lock()
+        self.pending: dict[tuple, Future] = {}
+
+    def get_json(self, url: str, params: list[tuple[str, str]]):
+        """The JSON body of a 200 answer; raise Unanswered for anything else or late."""
+        deadline = time.monotonic() + self.budget
+        key = (url, tuple(params))
+        with self.guard:
+            future = self.pending.get(key)
+            if future is None:
+                future = self.pool.submit(self._get, url, params, deadline, current_request_id())
+                self.pending[key] = future
+                future.add_done_callback(lambda done: self._forget(key, done))
+        try:
+            return future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout as error:
+            raise Unanswered(f"no answer from {url} within {self.budget} s") from error
+
+    def _forget(self, key: tuple, future: Future) -> None:
+        with self.guard:
+            if self.pending.get(key) is future:
+                del self.pending[key]
+
+    def _get(self, url: str, params: list, deadline: float, request_id: str | None):
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+        remaining = deadline - time.monotonic()
+        try:
+            with self.http.get(
+                url,
+                params=params,
+                headers=headers,
+                stream=True,
+                timeout=(min(CONNECT_SECONDS, remaining), max(remaining, 0.01)),
+            ) as response:
+                if response.status_code != 200:
+                    raise Unanswered(f"{url} answered {response.status_code}")
+                body = _read_until(response, deadline)
+            return _json(body, url)
+        except requests.RequestException as error:
+            raise Unanswered(f"{url}: {error}") from error
+
+
+def _read_until(response: requests.Response, deadline: float) -> bytes:
+    """The body, unless it is still arriving at the deadline (a trickle)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline or size > MAX_BODY_BYTES:
+            raise Unanswered(f"{response.url}: the body did not arrive in time")
+    return b"".join(chunks)
+
+
+def _json(body: bytes, url: str):
+    try:
+        return requests.compat.json.loads(body)
+    except ValueError as error:
+        raise Unanswered(f"{url} did not answer JSON") from error
+
+
+def unavailable(service: str, consequence: str) -> DependencyUnavailable:
+    """The 503 for a dependency that did not answer."""
+    return DependencyUnavailable(
+        f"The {service} service did not answer in time, so {consequence}. Try again shortly."
+    )
