@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := collections_service/tests locations_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run seed test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run seed bench-bulk test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -35,6 +35,10 @@ test-postgres:
 # The same services' tests on the zero-configuration SQLite database.
 test-sqlite:
 	TEST_DATABASE_URL=sqlite $(BIN)/python -m pytest $(SERVICE_TESTS)
+
+# Benchmarks print figures; see docs/performance.md (a few minutes each).
+bench-bulk: bootstrap
+	$(BIN)/python -m tests.performance.bulk
 
 lint: venv
 	$(BIN)/ruff format --check .
