@@ -35,8 +35,9 @@ def run(platform: Platform) -> None:
         print(_banner(platform.public_url), flush=True)
         process.wait()
     except KeyboardInterrupt:
-        # The terminal's Ctrl-C reached supervisord too: wait while it stops all.
-        process.wait()
+        # A terminal's Ctrl-C reached supervisord too; a SIGINT sent to this
+        # process alone did not. Either way: stop it and wait while it stops all.
+        local.stop(process)
     except TimeoutError:
         local.stop(process)
         raise

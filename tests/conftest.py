@@ -74,3 +74,9 @@ def public(system) -> str:
 @pytest.fixture(scope="session")
 def internal(system) -> str:
     return system.internal_url
+
+
+@pytest.fixture
+def fresh_location(public) -> str:
+    """A new active location of this test's own, so its rows are its own."""
+    return add_location(public, f"Test Yard {uuid.uuid4().hex[:10]}")["name"]

@@ -35,7 +35,7 @@ def _processes_in_session(session_id: int) -> list[str]:
     return found
 
 
-def _run_then_interrupt(tmp_path, options: list[str]) -> str:
+def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> str:
     """Start `python -m deploy run`, create one collection, press Ctrl-C; return its output."""
     run_dir = tmp_path / "run"
     platform = Platform(run_dir=run_dir, public_port=28080, internal_port=28081, port_offset=20000)
@@ -65,7 +65,7 @@ def _run_then_interrupt(tmp_path, options: list[str]) -> str:
         )
         assert created.status_code == 201
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        interrupt(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=60)
 
     assert f"Gateway: {platform.public_url}" in output
@@ -80,6 +80,11 @@ def test_run_serves_on_sqlite_and_ctrl_c_leaves_no_process_behind(tmp_path):
     assert "Preparing databases (sqlite)" in output
     assert (tmp_path / "collections.db").exists()
     assert (tmp_path / "locations.db").exists()
+
+
+def test_an_interrupt_sent_to_run_alone_still_stops_everything(tmp_path):
+    # As when only `make` or a script's parent is signalled, not the whole group.
+    _run_then_interrupt(tmp_path, [], interrupt=os.kill)
 
 
 @pytest.fixture

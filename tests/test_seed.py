@@ -12,8 +12,8 @@ def test_seed_loads_locations_across_zones_and_a_year_of_collections(public):
     seed.seed(public, location_count=8, collection_count=60, seed_value=7)
 
     names = {place["name"] for place in seed.locations(random.Random(7), 8)}
-    places = requests.get(f"{public}/api/v1/locations", params={"limit": 1000}, timeout=5).json()
-    seeded = [place for place in places if place["name"] in names]
+    query = [("name", name) for name in names] + [("limit", "1000")]
+    seeded = requests.get(f"{public}/api/v1/locations", params=query, timeout=5).json()
     assert len(seeded) == 8
     assert len({place["zone"] for place in seeded}) >= 3
     params = [("location", name) for name in names] + [("limit", "1000")]
