@@ -7,7 +7,7 @@ deadline, so a dependency that hangs never holds a request worker longer.
 Only GETs are made, so the one retry (a refused connection, or a 502, 503 or
 504 from the gateway) is safe; a server's Retry-After is not waited for.
 Callers asking the same thing at the same time share one request and one
-answer.
+answer, while that request has most of its time left.
 """
 
 import logging
@@ -57,17 +57,21 @@ class BoundedClient:
         self.http.mount("https://", adapter)
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="outbound")
         self.guard = threading.Lock()
-        self.pending: dict[tuple, Future] = {}
+        self.pending: dict[tuple, tuple[Future, float]] = {}
 
     def get_json(self, url: str, params: list[tuple[str, str]]):
         """The JSON body of a 200 answer; raise Unanswered for anything else or late."""
-        deadline = time.monotonic() + self.budget
+        now = time.monotonic()
+        deadline = now + self.budget
         key = (url, tuple(params))
         with self.guard:
-            future = self.pending.get(key)
-            if future is None:
+            future, its_deadline = self.pending.get(key, (None, 0.0))
+            # Join a request under way only while it has most of its time
+            # left; one about to give up would hand its failure to a caller
+            # that could still get an answer (the dependency may be back).
+            if future is None or its_deadline - now < self.budget / 2:
                 future = self.pool.submit(self._get, url, params, deadline, current_request_id())
-                self.pending[key] = future
+                self.pending[key] = (future, deadline)
                 future.add_done_callback(lambda done: self._forget(key, done))
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()))
@@ -76,7 +80,7 @@ class BoundedClient:
 
     def _forget(self, key: tuple, future: Future) -> None:
         with self.guard:
-            if self.pending.get(key) is future:
+            if self.pending.get(key, (None,))[0] is future:
                 del self.pending[key]
 
     def _get(self, url: str, params: list, deadline: float, request_id: str | None):
