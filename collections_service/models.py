@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, Index, MetaData, String
+from sqlalchemy import BigInteger, CheckConstraint, Float, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from service_kit.columns import NAMING_CONVENTION, UtcDateTime, enum_column
@@ -55,3 +55,34 @@ class Collection(Base):
         # Never reuse a deleted id on SQLite (PostgreSQL's serial never does).
         {"sqlite_autoincrement": True},
     )
+
+
+class FeedCounter(Base):
+    """The one row whose lock orders the change feed (see feed.py)."""
+
+    __tablename__ = "feed_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger)
+
+
+class CollectionChange(Base):
+    """One insert, update or delete of a collection, at its feed position.
+
+    An upsert carries the collection as it was written; a delete only its id.
+    """
+
+    __tablename__ = "collection_changes"
+
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    collection_id: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(8))
+    location: Mapped[str | None] = mapped_column(String(200))
+    waste_type: Mapped[WasteType | None] = mapped_column(enum_column(WasteType, "waste_type"))
+    quantity: Mapped[float | None] = mapped_column(Float(precision=53))
+    unit: Mapped[Unit | None] = mapped_column(enum_column(Unit, "unit"))
+    collected_date: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[Status | None] = mapped_column(enum_column(Status, "status"))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (CheckConstraint("op IN ('upsert', 'delete')", name="op_known"),)

@@ -75,8 +75,12 @@ class StrictNumber(ma.fields.Float):
 class QueryInteger(ma.fields.Integer):
     """An integer in a query string: plain ASCII digits, nothing Python would also take."""
 
+    def __init__(self, digits: int = 10, **kwargs):
+        super().__init__(**kwargs)
+        self.pattern = re.compile(f"[0-9]{{1,{digits}}}")
+
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value):
+        if not isinstance(value, str) or not self.pattern.fullmatch(value):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 

@@ -1,0 +1,101 @@
+"""GET /internal/v1/collections/changes: the change feed, for followers only.
+
+The gateway serves /internal/ on its internal listener alone.
+"""
+
+import marshmallow as ma
+from flask import Response, current_app
+from flask.views import MethodView
+from marshmallow import validate
+
+from collections_service import feed
+from service_kit import db
+from service_kit.api import Blueprint
+from service_kit.fields import QueryInteger, format_utc
+
+MAX_CHANGES = 10_000
+
+feed_blp = Blueprint(
+    "feed",
+    __name__,
+    url_prefix="/internal/v1/collections",
+    description="The change feed of collections (internal).",
+)
+
+
+class FeedQuery(ma.Schema):
+    after = QueryInteger(digits=18, load_default=0, validate=validate.Range(min=0))
+    limit = QueryInteger(load_default=1000, validate=validate.Range(min=1, max=MAX_CHANGES))
+
+
+CHANGES_DOC = {
+    "200": {
+        "description": "Changes after `after`, oldest first, and `head`: the newest position.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["changes", "head"],
+                    "properties": {
+                        "head": {"type": "integer"},
+                        "changes": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": [
+                                    "position",
+                                    "collection_id",
+                                    "op",
+                                    "collection",
+                                    "changed_at",
+                                ],
+                                "properties": {
+                                    "position": {"type": "integer"},
+                                    "collection_id": {"type": "integer"},
+                                    "op": {"type": "string", "enum": ["upsert", "delete"]},
+                                    "collection": {
+                                        "nullable": True,
+                                        "allOf": [{"$ref": "#/components/schemas/CollectionOut"}],
+                                    },
+                                    "changed_at": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@feed_blp.route("/changes")
+class Changes(MethodView):
+    @feed_blp.arguments(FeedQuery, location="query")
+    @feed_blp.doc(responses=CHANGES_DOC)
+    def get(self, query):
+        """Read the change feed after a position (positions never skip or reorder)."""
+        rows, head = feed.read(db.session, query["after"], query["limit"])
+        body = {"changes": [_change(row) for row in rows], "head": head}
+        return Response(current_app.json.dumps(body), mimetype="application/json")
+
+
+def _change(row) -> dict:
+    collection = None
+    if row.op == "upsert":
+        collection = {
+            "id": row.collection_id,
+            "location": row.location,
+            "waste_type": row.waste_type.value,
+            "quantity": row.quantity,
+            "unit": row.unit.value,
+            "collected_date": format_utc(row.collected_date),
+            "status": row.status.value,
+        }
+    return {
+        "position": row.position,
+        "collection_id": row.collection_id,
+        "op": row.op,
+        "collection": collection,
+        "changed_at": format_utc(row.changed_at),
+    }
