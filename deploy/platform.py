@@ -17,6 +17,8 @@ class Service:
     package: str
     blue_port: int
     green_port: int
+    # Runs `python -m <package> follow` beside its web processes.
+    follower: bool = False
 
     @property
     def app(self) -> str:
@@ -26,6 +28,7 @@ class Service:
 SERVICES = (
     Service("locations", "locations_service", 5201, 5202),
     Service("collections", "collections_service", 5101, 5102),
+    Service("analytics", "analytics_service", 5301, 5302, follower=True),
 )
 
 
@@ -74,6 +77,7 @@ class Platform:
         return {
             "DATABASE_URL": self.database_url(service),
             "LOCATIONS_URL": self.internal_url,
+            "COLLECTIONS_URL": self.internal_url,
             "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
             "PYTHONPATH": str(REPO_ROOT),
             "PATH": os.environ.get("PATH", ""),

@@ -45,6 +45,23 @@ killasgroup=true
 """
 
 
+def _follower_program(platform: Platform, service: Service) -> str:
+    command = [platform.python, "-m", service.package, "follow"]
+    return f"""
+[program:{service.name}-follower]
+command={shlex.join(command)}
+directory={REPO_ROOT}
+environment={_environment(platform.service_env(service))}
+autorestart=true
+startsecs=2
+stopsignal=TERM
+stopwaitsecs=10
+stopasgroup=true
+killasgroup=true
+{_logging(platform, f"{service.name}-follower")}
+"""
+
+
 def _gateway_program(platform: Platform, config_file: Path) -> str:
     command = [gateway.nginx_binary(), "-e", "stderr", "-c", str(config_file), "-g", "daemon off;"]
     return f"""
@@ -65,6 +82,7 @@ def render(platform: Platform, gateway_config: Path) -> Path:
     run = platform.run_dir
     (run / "logs").mkdir(parents=True, exist_ok=True)
     programs = "".join(_service_program(platform, service) for service in SERVICES)
+    programs += "".join(_follower_program(platform, s) for s in SERVICES if s.follower)
     text = f"""; Rendered by deploy/supervisor.py; do not edit.
 [supervisord]
 nodaemon=true

@@ -15,6 +15,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -61,6 +62,19 @@ class BoundedClient:
 
     def get_json(self, url: str, params: list[tuple[str, str]]):
         """The JSON body of a 200 answer; raise Unanswered for anything else or late."""
+        return self._call(url, params)[0]
+
+    def get_pages(self, url: str, params: list[tuple[str, str]], max_pages: int):
+        """Yield the JSON body of each page, following `Link: rel="next"`."""
+        for _ in range(max_pages):
+            body, following = self._call(url, params)
+            yield body
+            if following is None:
+                return
+            url, params = urljoin(url, following), []
+        raise Unanswered(f"{url}: more than {max_pages} pages")
+
+    def _call(self, url: str, params: list[tuple[str, str]]):
         now = time.monotonic()
         deadline = now + self.budget
         key = (url, tuple(params))
@@ -97,7 +111,8 @@ class BoundedClient:
                 if response.status_code != 200:
                     raise Unanswered(f"{url} answered {response.status_code}")
                 body = _read_until(response, deadline)
-            return _json(body, url)
+                following = response.links.get("next", {}).get("url")
+            return _json(body, url), following
         except requests.RequestException as error:
             raise Unanswered(f"{url}: {error}") from error
 

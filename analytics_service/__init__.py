@@ -1,0 +1,1 @@
+"""The analytics service: kilograms by material, place and period, from a replica."""

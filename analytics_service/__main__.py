@@ -1,0 +1,50 @@
+"""Operator commands: `python -m analytics_service migrate|sync|follow`.
+
+`sync` applies the whole backlog of the collections feed and reports its
+rate; `follow` keeps applying it (the platform runs one beside the service).
+"""
+
+import sys
+import time
+
+from sqlalchemy.orm import sessionmaker
+
+from analytics_service.app import MIGRATIONS_DIR
+from analytics_service.config import Config
+from analytics_service.follower import Follower
+from service_kit import cli
+from service_kit.db import make_engine
+from service_kit.outbound import BoundedClient
+
+
+def _follower(config: Config) -> Follower:
+    sessions = sessionmaker(make_engine(config.database_url), expire_on_commit=False)
+    return Follower(config.collections_url, sessions, BoundedClient(budget=30.0))
+
+
+def sync(config: Config) -> None:
+    """Apply the backlog until caught up, printing progress and the rate."""
+    follower = _follower(config)
+    started, first = time.monotonic(), None
+    while True:
+        freshness = follower.catch_up(budget=10.0)
+        if freshness.stale:
+            sys.exit("error: the collections change feed could not be reached")
+        first = freshness.position if first is None else first
+        seconds = time.monotonic() - started
+        print(f"at position {freshness.position:,}, {seconds:.1f} s", flush=True)
+        if freshness.caught_up:
+            return
+
+
+if __name__ == "__main__":
+    config = Config.from_env()
+    cli.main(
+        "python -m analytics_service",
+        MIGRATIONS_DIR,
+        config.database_url,
+        extra={
+            "sync": ("apply the change feed until caught up", lambda: sync(config)),
+            "follow": ("keep applying the change feed", lambda: _follower(config).follow()),
+        },
+    )

@@ -1,0 +1,47 @@
+"""The analytics service's app factory (gunicorn: `analytics_service.app:create_app()`)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+from analytics_service.config import Config
+from analytics_service.follower import Follower
+from analytics_service.places import Places
+from analytics_service.reports import Kilograms
+from analytics_service.routes import blp
+from service_kit.factory import ServiceSpec, create_base_app
+from service_kit.outbound import BoundedClient
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SPEC = ServiceSpec(
+    import_name=__name__,
+    title="analytics",
+    version="1.0.0",
+    migrations_dir=MIGRATIONS_DIR,
+)
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """What the routes need besides the database."""
+
+    follower: Follower
+    places: Places
+    kilograms: Kilograms
+    catch_up_budget: float
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the analytics service from `config` (the environment by default)."""
+    config = config or Config.from_env()
+    app, api = create_base_app(SPEC, config.database_url, config.log_level)
+    client = BoundedClient()
+    app.extensions["analytics"] = Analytics(
+        follower=Follower(config.collections_url, app.extensions["db"].sessions, client),
+        places=Places(config.locations_url, config.locations_refresh, client),
+        kilograms=Kilograms(config),
+        catch_up_budget=config.catch_up_budget,
+    )
+    api.register_blueprint(blp)
+    return app

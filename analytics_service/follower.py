@@ -1,0 +1,76 @@
+"""Catch up with the collections change feed, within a time budget.
+
+Every query calls `catch_up` first, so an answer includes every write that
+was acknowledged before it (read-your-writes); a larger backlog is left to
+later requests and to the `follow` command, which loops. When collections
+cannot be reached the replica answers as it is, marked stale.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import sessionmaker
+
+from analytics_service import replica
+from service_kit.outbound import BoundedClient, Unanswered
+
+log = logging.getLogger(__name__)
+
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Freshness:
+    data_as_of: datetime | None
+    stale: bool
+    position: int = 0
+    caught_up: bool = False
+
+
+class Follower:
+    def __init__(
+        self, collections_url: str, sessions: sessionmaker, client: BoundedClient, page: int = PAGE
+    ):
+        self.url = f"{collections_url.rstrip('/')}/internal/v1/collections/changes"
+        self.sessions = sessions
+        self.client = client
+        self.page = page
+
+    def catch_up(self, budget: float) -> Freshness:
+        """Apply pages of changes until none are left or `budget` seconds are spent."""
+        deadline = time.monotonic() + budget
+        while True:
+            with self.sessions() as session:
+                after, as_of = replica.position(session)
+            try:
+                page = self.client.get_json(
+                    self.url, [("after", str(after)), ("limit", str(self.page))]
+                )
+                changes = page["changes"]
+            except (Unanswered, KeyError, TypeError) as error:
+                log.warning("change feed unavailable: %s", error)
+                return Freshness(as_of, stale=True, position=after)
+            if changes:
+                self._apply(after, changes)
+            caught_up = len(changes) < self.page
+            if caught_up or time.monotonic() >= deadline:
+                with self.sessions() as session:
+                    now, as_of = replica.position(session)
+                return Freshness(as_of, stale=False, position=now, caught_up=caught_up)
+
+    def _apply(self, after: int, changes: list[dict]) -> None:
+        with self.sessions() as session:
+            if replica.apply(session, after, changes):
+                session.commit()
+            else:
+                session.rollback()  # another process applied this page first
+
+    def follow(self, pause: float = 0.5) -> None:
+        """Apply the feed forever (the `follow` command)."""
+        while True:
+            started = time.monotonic()
+            freshness = self.catch_up(budget=5.0)
+            if freshness.stale or time.monotonic() - started < 0.05:
+                time.sleep(pause)

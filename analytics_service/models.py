@@ -1,0 +1,92 @@
+"""The analytics service's tables: a replica of collection facts, rollups built
+from it in step with the change feed, the feed cursor, and cached locations.
+
+Rollups keep mass (Kg and Tons, in kg) and volume (Liters) apart, per waste
+type, so litres are turned into kilograms at query time with whatever
+factors are configured then.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from service_kit.columns import NAMING_CONVENTION, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Measures:
+    """What every rollup row adds up."""
+
+    collections: Mapped[int] = mapped_column(Integer)
+    mass_kg: Mapped[float] = mapped_column(Float(precision=53))
+    volume_l: Mapped[float] = mapped_column(Float(precision=53))
+
+
+class Fact(Base):
+    """One collection as analytics last saw it in the feed."""
+
+    __tablename__ = "facts"
+
+    collection_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    location: Mapped[str] = mapped_column(String(200))
+    waste_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    collected_date: Mapped[datetime] = mapped_column(UtcDateTime)
+    day: Mapped[date] = mapped_column(Date)
+    mass_kg: Mapped[float] = mapped_column(Float(precision=53))
+    volume_l: Mapped[float] = mapped_column(Float(precision=53))
+
+    __table_args__ = (
+        Index("ix_facts_collected_date", "collected_date"),
+        Index("ix_facts_location_collected_date", "location", "collected_date"),
+    )
+
+
+class DailyTotal(Measures, Base):
+    """Per UTC day, waste type and status: whole-range summaries and series."""
+
+    __tablename__ = "daily_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    waste_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class DailyLocationTotal(Measures, Base):
+    """Per UTC day, location, waste type and status: place and zone questions."""
+
+    __tablename__ = "daily_location_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    location: Mapped[str] = mapped_column(String(200), primary_key=True)
+    waste_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    __table_args__ = (Index("ix_daily_location_totals_location_day", "location", "day"),)
+
+
+class FeedCursor(Base):
+    """How far the feed has been applied; moved in the same transaction as the data."""
+
+    __tablename__ = "feed_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger)
+    data_as_of: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class KnownLocation(Base):
+    """The locations service's places, as last fetched."""
+
+    __tablename__ = "known_locations"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    zone: Mapped[str | None] = mapped_column(String(200))
+    location_type: Mapped[str] = mapped_column(String(16))
+    latitude: Mapped[float | None] = mapped_column(Float(precision=53))
+    longitude: Mapped[float | None] = mapped_column(Float(precision=53))
+    archived: Mapped[bool] = mapped_column(Boolean)

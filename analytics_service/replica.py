@@ -1,0 +1,121 @@
+"""Apply the collections change feed to the replica and its rollups.
+
+A batch is applied set-wise: the last change per collection wins, the old
+facts of those collections are taken out of both rollups and the new ones
+put in, and the feed cursor moves in the same transaction. The cursor UPDATE
+comes first and is conditional on the position the batch was read after, so
+it also serves as the lock: of two processes applying the same batch, the
+second finds the cursor moved and rolls back. Nothing is lost or counted
+twice, even when a process dies mid-batch.
+"""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from analytics_service.models import DailyLocationTotal, DailyTotal, Fact, FeedCursor
+from service_kit import bulk
+
+MASS_FACTOR = {"Kg": 1.0, "Tons": 1000.0}
+IN_CHUNK = 5000
+
+
+def position(session: Session) -> tuple[int, datetime | None]:
+    cursor = session.get(FeedCursor, 1, populate_existing=True)
+    return (cursor.position, cursor.data_as_of) if cursor else (0, None)
+
+
+def apply(session: Session, after: int, changes: list[dict]) -> bool:
+    """Apply changes read after position `after`; False if another process already did."""
+    if not changes:
+        return True
+    moved = session.execute(
+        update(FeedCursor)
+        .where(FeedCursor.id == 1, FeedCursor.position == after)
+        .values(position=changes[-1]["position"], data_as_of=_parse(changes[-1]["changed_at"]))
+    ).rowcount
+    if moved == 0:
+        return False
+    latest = {change["collection_id"]: change["collection"] for change in changes}
+    old = _facts(session, list(latest))
+    new = [_fact(collection) for collection in latest.values() if collection is not None]
+    deltas: dict = {DailyTotal: defaultdict(_zero), DailyLocationTotal: defaultdict(_zero)}
+    for fact, sign in [*((fact, -1) for fact in old), *((fact, 1) for fact in new)]:
+        _add(deltas, fact, sign)
+    for chunk in _chunks([fact["collection_id"] for fact in old]):
+        session.execute(delete(Fact).where(Fact.collection_id.in_(chunk)))
+    bulk.copy_rows(session, Fact.__table__, new)
+    for model, table_deltas in deltas.items():
+        _upsert(session, model.__table__, table_deltas)
+    return True
+
+
+def _facts(session: Session, ids: list[int]) -> list[dict]:
+    found = []
+    for chunk in _chunks(ids):
+        rows = session.execute(select(Fact.__table__).where(Fact.collection_id.in_(chunk)))
+        found += [dict(row._mapping) for row in rows]
+    return found
+
+
+def _fact(collection: dict) -> dict:
+    when = _parse(collection["collected_date"])
+    quantity, unit = collection["quantity"], collection["unit"]
+    return {
+        "collection_id": collection["id"],
+        "location": collection["location"],
+        "waste_type": collection["waste_type"],
+        "status": collection["status"],
+        "collected_date": when,
+        "day": when.date(),
+        "mass_kg": quantity * MASS_FACTOR.get(unit, 0.0),
+        "volume_l": quantity if unit == "Liters" else 0.0,
+    }
+
+
+def _zero() -> list:
+    return [0, 0.0, 0.0]
+
+
+def _add(deltas: dict, fact: dict, sign: int) -> None:
+    keys = {
+        DailyTotal: (fact["day"], fact["waste_type"], fact["status"]),
+        DailyLocationTotal: (fact["day"], fact["location"], fact["waste_type"], fact["status"]),
+    }
+    for model, key in keys.items():
+        measures = deltas[model][key]
+        measures[0] += sign
+        measures[1] += sign * fact["mass_kg"]
+        measures[2] += sign * fact["volume_l"]
+
+
+def _upsert(session: Session, table: Table, deltas: dict) -> None:
+    """Add each delta to its rollup row, creating the row when it is new."""
+    if not deltas:
+        return
+    keys = [column.name for column in table.primary_key.columns]
+    rows = [
+        dict(zip(keys, key, strict=True)) | {"collections": c, "mass_kg": m, "volume_l": v}
+        for key, (c, m, v) in deltas.items()
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={
+            name: table.c[name] + statement.excluded[name]
+            for name in ("collections", "mass_kg", "volume_l")
+        },
+    )
+    session.execute(statement, rows)
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + IN_CHUNK] for i in range(0, len(items), IN_CHUNK)]
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

@@ -1,0 +1,212 @@
+"""The four analytics reports, read from the rollups (or from the facts when
+a time bound falls inside a day), kilograms computed at query time."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analytics_service.config import WASTE_TYPES, Config
+from analytics_service.models import DailyLocationTotal, DailyTotal, Fact
+from service_kit.errors import Unprocessable
+
+STATUSES = ("Pending", "Completed")
+MAX_PERIODS = 20_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: datetime | None = None
+    end: datetime | None = None
+    locations: frozenset[str] | None = None  # None: any; a zone filter narrows it
+    waste_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass
+class Totals:
+    collections: int = 0
+    mass_kg: float = 0.0
+    volume_l: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, waste_type: str, collections: int, mass_kg: float, volume_l: float) -> None:
+        self.collections += collections
+        self.mass_kg += mass_kg
+        self.volume_l[waste_type] += volume_l
+
+
+class Kilograms:
+    """Turns totals into kilograms with the configured factors, saying which."""
+
+    def __init__(self, config: Config):
+        self.factors = config.kg_per_liter
+        self.source = config.factors_source
+
+    def of(self, totals: Totals) -> float:
+        converted = sum(
+            v * self.factors[t] for t, v in totals.volume_l.items() if t in self.factors
+        )
+        return round(totals.mass_kg + converted, 6)
+
+    def unconverted(self, totals: Totals) -> dict[str, float]:
+        return {t: round(v, 6) for t, v in totals.volume_l.items() if t not in self.factors and v}
+
+    def described(self) -> dict:
+        return {
+            "tons_to_kg": 1000,
+            "kg_per_liter": {t: self.factors.get(t) for t in WASTE_TYPES},
+            "source": self.source,
+        }
+
+
+def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
+    """Collections, mass and volume summed per `by` (names among day, location,
+    waste_type, status), from the coarsest source that can answer exactly."""
+    whole_days = all(_midnight(t) for t in (filters.start, filters.end))
+    if not whole_days:
+        source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
+    else:
+        needs_place = filters.locations is not None or "location" in by
+        source = DailyLocationTotal if needs_place else DailyTotal
+        measures = (
+            func.sum(source.collections),
+            func.sum(source.mass_kg),
+            func.sum(source.volume_l),
+        )
+    keys = [getattr(source, name) for name in by]
+    statement = select(*keys, *measures).group_by(*keys)
+    if filters.start is not None:
+        statement = statement.where(_time(source) >= _bound(source, filters.start))
+    if filters.end is not None:
+        statement = statement.where(_time(source) < _bound(source, filters.end))
+    if filters.locations is not None:
+        statement = statement.where(source.location.in_(sorted(filters.locations)))
+    if filters.waste_types:
+        statement = statement.where(source.waste_type.in_(filters.waste_types))
+    if filters.statuses:
+        statement = statement.where(source.status.in_(filters.statuses))
+    return session.execute(statement).all()
+
+
+def _midnight(moment: datetime | None) -> bool:
+    return moment is None or moment.time() == datetime.min.time()
+
+
+def _time(source):
+    return source.collected_date if source is Fact else source.day
+
+
+def _bound(source, moment: datetime):
+    return moment if source is Fact else moment.date()
+
+
+def summary(session: Session, filters: Filters, kilograms: Kilograms) -> dict:
+    by_type = {t: Totals() for t in WASTE_TYPES}
+    by_status = {s: Totals() for s in STATUSES}
+    overall = Totals()
+    for waste_type, status, count, mass, volume in grouped(
+        session, filters, ("waste_type", "status")
+    ):
+        for totals in (by_type[waste_type], by_status[status], overall):
+            totals.add(waste_type, count, mass or 0.0, volume or 0.0)
+    total_kg = kilograms.of(overall)
+    completed = by_status["Completed"].collections
+    return {
+        "total_kg": total_kg,
+        "collections": overall.collections,
+        "by_status": {s: _kg_and_count(t, kilograms) for s, t in by_status.items()},
+        "completion_rate": round(completed / overall.collections, 6)
+        if overall.collections
+        else None,
+        "by_waste_type": {
+            waste_type: _kg_and_count(totals, kilograms)
+            | {"share": round(kilograms.of(totals) / total_kg, 6) if total_kg else None}
+            for waste_type, totals in by_type.items()
+        },
+        "unconverted_liters": kilograms.unconverted(overall),
+    }
+
+
+def _kg_and_count(totals: Totals, kilograms: Kilograms) -> dict:
+    return {"kg": kilograms.of(totals), "collections": totals.collections}
+
+
+def timeseries(
+    session: Session, filters: Filters, bucket: str, per_type: bool, kilograms: Kilograms
+) -> list[dict]:
+    periods: dict[date, dict[str, Totals]] = defaultdict(lambda: defaultdict(Totals))
+    for day, waste_type, count, mass, volume in grouped(session, filters, ("day", "waste_type")):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        periods[period_start(day, bucket)][waste_type].add(
+            waste_type, count, mass or 0.0, volume or 0.0
+        )
+    rows = []
+    for start in _period_starts(filters, bucket, periods):
+        overall = Totals()
+        for waste_type, totals in periods.get(start, {}).items():
+            overall.add(waste_type, totals.collections, totals.mass_kg, totals.volume_l[waste_type])
+        row = {
+            "period_start": f"{start.isoformat()}T00:00:00Z",
+            "kg": kilograms.of(overall),
+            "collections": overall.collections,
+            "unconverted_liters": kilograms.unconverted(overall),
+        }
+        if per_type:
+            row["by_waste_type"] = {
+                t: _kg_and_count(periods.get(start, {}).get(t, Totals()), kilograms)
+                for t in WASTE_TYPES
+            }
+        rows.append(row)
+    return rows
+
+
+def period_start(day: date, bucket: str) -> date:
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())  # weeks start on Monday
+    if bucket == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next(start: date, bucket: str) -> date:
+    if bucket == "day":
+        return start + timedelta(days=1)
+    if bucket == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
+    """Every period the range covers, empty ones included. An open end of the
+    range stops at the data's first or last period (no data, no periods)."""
+    if not periods and (filters.start is None or filters.end is None):
+        return []
+    first = period_start(filters.start.date() if filters.start else min(periods), bucket)
+    last_day = (filters.end - timedelta(microseconds=1)).date() if filters.end else max(periods)
+    starts, current = [], first
+    while current <= last_day:
+        starts.append(current)
+        if len(starts) > MAX_PERIODS:
+            raise Unprocessable(
+                f"The range holds more than {MAX_PERIODS} periods; "
+                "narrow it or use a longer bucket.",
+                errors={"bucket": ["Too many periods for this range."]},
+            )
+        current = _next(current, bucket)
+    return starts
+
+
+def by_location(session: Session, filters: Filters, kilograms: Kilograms) -> dict[str, dict]:
+    """Per location name: kg, collections, unconverted litres."""
+    places: dict[str, Totals] = defaultdict(Totals)
+    for location, waste_type, count, mass, volume in grouped(
+        session, filters, ("location", "waste_type")
+    ):
+        places[location].add(waste_type, count, mass or 0.0, volume or 0.0)
+    return {
+        name: _kg_and_count(totals, kilograms)
+        | {"unconverted_liters": kilograms.unconverted(totals)}
+        for name, totals in places.items()
+    }
