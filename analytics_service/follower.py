@@ -18,7 +18,10 @@ from service_kit.outbound import BoundedClient, Unanswered
 
 log = logging.getLogger(__name__)
 
-PAGE = 5000
+PAGE = 10_000  # the feed's largest page
+# Changes applied in one transaction: large batches fold many changes into
+# each rollup row, which is most of the cost of a big backlog.
+BATCH = 50_000
 
 
 @dataclass(frozen=True)
@@ -31,34 +34,51 @@ class Freshness:
 
 class Follower:
     def __init__(
-        self, collections_url: str, sessions: sessionmaker, client: BoundedClient, page: int = PAGE
+        self,
+        collections_url: str,
+        sessions: sessionmaker,
+        client: BoundedClient,
+        page: int = PAGE,
+        batch: int = BATCH,
     ):
         self.url = f"{collections_url.rstrip('/')}/internal/v1/collections/changes"
         self.sessions = sessions
         self.client = client
         self.page = page
+        self.batch = batch
 
     def catch_up(self, budget: float) -> Freshness:
-        """Apply pages of changes until none are left or `budget` seconds are spent."""
+        """Apply batches of changes until none are left or `budget` seconds are spent."""
         deadline = time.monotonic() + budget
         while True:
             with self.sessions() as session:
                 after, as_of = replica.position(session)
             try:
-                page = self.client.get_json(
-                    self.url, [("after", str(after)), ("limit", str(self.page))]
-                )
-                changes = page["changes"]
+                changes, caught_up = self._read(after, deadline)
             except (Unanswered, KeyError, TypeError) as error:
                 log.warning("change feed unavailable: %s", error)
                 return Freshness(as_of, stale=True, position=after)
             if changes:
                 self._apply(after, changes)
-            caught_up = len(changes) < self.page
             if caught_up or time.monotonic() >= deadline:
                 with self.sessions() as session:
                     now, as_of = replica.position(session)
                 return Freshness(as_of, stale=False, position=now, caught_up=caught_up)
+
+    def _read(self, after: int, deadline: float) -> tuple[list[dict], bool]:
+        """Pages of changes after `after`, up to a batch; and whether that was all."""
+        changes: list[dict] = []
+        while len(changes) < self.batch:
+            since = changes[-1]["position"] if changes else after
+            page = self.client.get_json(
+                self.url, [("after", str(since)), ("limit", str(self.page))]
+            )["changes"]
+            changes += page
+            if len(page) < self.page:
+                return changes, True
+            if time.monotonic() >= deadline:
+                break
+        return changes, False
 
     def _apply(self, after: int, changes: list[dict]) -> None:
         with self.sessions() as session:

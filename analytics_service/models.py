@@ -1,7 +1,7 @@
-"""The analytics service's tables: a replica of collection facts, rollups built
-from it in step with the change feed, the feed cursor, and cached locations.
+"""The analytics service's tables: a replica of collection facts, a daily rollup
+built from it in step with the change feed, the feed cursor, and cached locations.
 
-Rollups keep mass (Kg and Tons, in kg) and volume (Liters) apart, per waste
+The rollup keeps mass (Kg and Tons, in kg) and volume (Liters) apart, per waste
 type, so litres are turned into kilograms at query time with whatever
 factors are configured then.
 """
@@ -47,26 +47,18 @@ class Fact(Base):
 
 
 class DailyTotal(Measures, Base):
-    """Per UTC day, waste type and status: whole-range summaries and series."""
+    """Per UTC day, waste type and status: summaries and series over whole days.
+
+    Questions about places read the facts (indexed by location and time): a
+    day x place grain would have about as many rows as there are collections,
+    costing as much to keep up as the facts while saving little.
+    """
 
     __tablename__ = "daily_totals"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     waste_type: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
-
-
-class DailyLocationTotal(Measures, Base):
-    """Per UTC day, location, waste type and status: place and zone questions."""
-
-    __tablename__ = "daily_location_totals"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    location: Mapped[str] = mapped_column(String(200), primary_key=True)
-    waste_type: Mapped[str] = mapped_column(String(16), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-
-    __table_args__ = (Index("ix_daily_location_totals_location_day", "location", "day"),)
 
 
 class FeedCursor(Base):

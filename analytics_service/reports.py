@@ -1,5 +1,6 @@
-"""The four analytics reports, read from the rollups (or from the facts when
-a time bound falls inside a day), kilograms computed at query time."""
+"""The four analytics reports, read from the daily rollup (or from the facts
+for places, or when a time bound falls inside a day), kilograms computed at
+query time."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analytics_service.config import WASTE_TYPES, Config
-from analytics_service.models import DailyLocationTotal, DailyTotal, Fact
+from analytics_service.models import DailyTotal, Fact
 from service_kit.errors import Unprocessable
 
 STATUSES = ("Pending", "Completed")
@@ -65,16 +66,16 @@ def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
     """Collections, mass and volume summed per `by` (names among day, location,
     waste_type, status), from the coarsest source that can answer exactly."""
     whole_days = all(_midnight(t) for t in (filters.start, filters.end))
-    if not whole_days:
-        source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
-    else:
-        needs_place = filters.locations is not None or "location" in by
-        source = DailyLocationTotal if needs_place else DailyTotal
+    about_places = filters.locations is not None or "location" in by
+    if whole_days and not about_places:
+        source = DailyTotal
         measures = (
             func.sum(source.collections),
             func.sum(source.mass_kg),
             func.sum(source.volume_l),
         )
+    else:
+        source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
     keys = [getattr(source, name) for name in by]
     statement = select(*keys, *measures).group_by(*keys)
     if filters.start is not None:

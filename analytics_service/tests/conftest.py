@@ -91,7 +91,7 @@ def reset(upstreams, config) -> None:
     collections.dispose()
     analytics = make_engine(config.database_url)
     with analytics.begin() as connection:
-        for table in ("facts", "daily_totals", "daily_location_totals", "known_locations"):
+        for table in ("facts", "daily_totals", "known_locations"):
             connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(text("UPDATE feed_cursor SET position = 0, data_as_of = NULL"))
     analytics.dispose()

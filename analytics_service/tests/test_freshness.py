@@ -33,7 +33,7 @@ def test_catch_up_stops_at_its_budget_and_later_calls_continue(app, world, upstr
     for _ in range(30):
         world.record(yard)
     follower = Follower(
-        upstreams.collections, app.extensions["db"].sessions, BoundedClient(), page=10
+        upstreams.collections, app.extensions["db"].sessions, BoundedClient(), page=10, batch=10
     )
 
     first = follower.catch_up(budget=0)

@@ -21,25 +21,6 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Create the tables; the cursor starts before the first change."""
     op.create_table(
-        "daily_location_totals",
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("location", sa.String(length=200), nullable=False),
-        sa.Column("waste_type", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("collections", sa.Integer(), nullable=False),
-        sa.Column("mass_kg", sa.Float(precision=53), nullable=False),
-        sa.Column("volume_l", sa.Float(precision=53), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "day", "location", "waste_type", "status", name=op.f("pk_daily_location_totals")
-        ),
-    )
-    op.create_index(
-        "ix_daily_location_totals_location_day",
-        "daily_location_totals",
-        ["location", "day"],
-        unique=False,
-    )
-    op.create_table(
         "daily_totals",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("waste_type", sa.String(length=16), nullable=False),
@@ -93,5 +74,3 @@ def downgrade() -> None:
     op.drop_index("ix_facts_collected_date", table_name="facts")
     op.drop_table("facts")
     op.drop_table("daily_totals")
-    op.drop_index("ix_daily_location_totals_location_day", table_name="daily_location_totals")
-    op.drop_table("daily_location_totals")

@@ -1,0 +1,123 @@
+"""Benchmark: the analytics service at a million collections.
+
+    python -m tests.performance.analytics [--rows 1000000] [--places 500]
+
+Starts its own copy of the system on PostgreSQL (ports 38080/38081, services
++30000, databases created and dropped), with the analytics follower stopped.
+It loads --rows collections over two years at --places locations through the
+bulk import, then measures:
+- the initial sync of the empty analytics database (`python -m
+  analytics_service sync`, the same code the follower runs), in changes/s;
+- latency through the gateway, nothing new waiting: /summary over everything
+  and /timeseries?bucket=month over a year, p50/p95/p99 of 200 requests each;
+- freshness: 1,000 new collections, then the time of the next /summary and
+  whether it counts them.
+"""
+
+import argparse
+import statistics
+import subprocess
+import time
+import uuid
+
+import requests
+
+from deploy import local
+from deploy.platform import SERVICES, Platform
+from service_kit import pg_admin
+from tests.performance.bulk import ADMIN_URL, bodies, import_all, machine, make_places
+
+SAMPLES = 200
+YEAR = {"bucket": "month", "from": "2025-06-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
+
+
+def percentiles(seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return f"p50 {statistics.median(ms):.1f} ms, p95 {pick(0.95):.1f} ms, p99 {pick(0.99):.1f} ms"
+
+
+def timed_gets(url: str, params: dict | None = None) -> list[float]:
+    http, spent = requests.Session(), []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        response = http.get(url, params=params, timeout=30)
+        spent.append(time.perf_counter() - started)
+        response.raise_for_status()
+    return spent
+
+
+def initial_sync(system: Platform, analytics) -> tuple[int, float]:
+    env = system.service_env(analytics)
+    started = time.perf_counter()
+    output = subprocess.run(
+        [system.python, "-m", "analytics_service", "sync"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds = time.perf_counter() - started
+    position = int(output.strip().splitlines()[-1].split()[2].replace(",", ""))
+    return position, seconds
+
+
+def bench(system: Platform, rows: int, places: int) -> None:
+    base = system.public_url
+    analytics = next(s for s in SERVICES if s.name == "analytics")
+    print(f"Machine: {machine()}")
+    local.supervisorctl(system, "stop", "analytics-follower")
+    names = make_places(base, places)
+    print(f"Loading {rows:,} collections over two years at {places} places...")
+    import_all(base, bodies(rows, names), clients=3)
+
+    changes, seconds = initial_sync(system, analytics)
+    print(
+        f"SYNC     {changes:,} changes into an empty analytics database in {seconds:.1f} s "
+        f"= {changes / seconds:,.0f} changes/s"
+    )
+
+    summary = f"{base}/api/v1/analytics/summary"
+    total = requests.get(summary, timeout=30).json()["collections"]
+    print(f"SUMMARY  everything ({total:,} collections): {percentiles(timed_gets(summary))}")
+    print(
+        f"SERIES   bucket=month over a year: "
+        f"{percentiles(timed_gets(f'{base}/api/v1/analytics/timeseries', YEAR))}"
+    )
+
+    import_all(base, bodies(1000, names), clients=1)
+    started = time.perf_counter()
+    after = requests.get(summary, timeout=30).json()["collections"]
+    print(
+        f"FRESH    1,000 new collections: next /summary in "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms, counts them: {after == total + 1000}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--places", type=int, default=500)
+    args = parser.parse_args()
+    prefix = f"bench_{uuid.uuid4().hex[:6]}_"
+    system = Platform(
+        run_dir=Platform.run_dir.parent / "bench" / "run",
+        public_port=38080,
+        internal_port=38081,
+        port_offset=30000,
+        database="postgres",
+        postgres_url=ADMIN_URL.rpartition("/")[0],
+        database_prefix=prefix,
+        log_to_console=False,
+    )
+    process = local.start(system)
+    try:
+        bench(system, args.rows, args.places)
+    finally:
+        local.stop(process)
+        for service in SERVICES:
+            pg_admin.drop_database(ADMIN_URL, f"{prefix}{service.name}")
+
+
+if __name__ == "__main__":
+    main()
