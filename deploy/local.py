@@ -59,7 +59,7 @@ def _not_ready(url: str) -> str | None:
     """None when `url` answers 200, else what it answered."""
     try:
         response = requests.get(url, timeout=2)
-    except requests.ConnectionError as error:
+    except requests.RequestException as error:  # refused, or a worker still booting
         return str(error)
     return None if response.status_code == 200 else f"{response.status_code} {response.text[:200]}"
 
