@@ -8,6 +8,7 @@ cannot be reached the replica answers as it is, marked stale.
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,20 +47,34 @@ class Follower:
         self.client = client
         self.page = page
         self.batch = batch
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="feed-reader")
 
     def catch_up(self, budget: float) -> Freshness:
-        """Apply batches of changes until none are left or `budget` seconds are spent."""
+        """Apply batches of changes until none are left or `budget` seconds are spent.
+
+        While one batch is applied, the next is already being read, so the
+        collections service and this database work at the same time.
+        """
         deadline = time.monotonic() + budget
+        ahead: tuple[int, Future] | None = None
         while True:
             with self.sessions() as session:
                 after, as_of = replica.position(session)
             try:
-                changes, caught_up = self._read(after, deadline)
+                if ahead is not None and ahead[0] == after:
+                    changes, caught_up = ahead[1].result()
+                else:
+                    changes, caught_up = self._read(after, deadline)
             except (Unanswered, KeyError, TypeError) as error:
                 log.warning("change feed unavailable: %s", error)
                 return Freshness(as_of, stale=True, position=after)
-            if changes:
-                self._apply(after, changes)
+            ahead = None
+            if changes and not caught_up and time.monotonic() < deadline:
+                following = changes[-1]["position"]
+                ahead = (following, self.reader.submit(self._read, following, deadline))
+            if not changes:
+                return Freshness(as_of, stale=False, position=after, caught_up=True)
+            self._apply(after, changes)
             if caught_up or time.monotonic() >= deadline:
                 with self.sessions() as session:
                     now, as_of = replica.position(session)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from psycopg2.extras import execute_values
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import ARRAY, Integer, Table, any_, delete, literal, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -55,9 +55,16 @@ def apply(session: Session, after: int, changes: list[dict]) -> bool:
 
 
 def _facts(session: Session, ids: list[int]) -> list[dict]:
+    """The facts of these collections as they are before the batch."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter instead of thousands of bound values.
+        condition = [Fact.collection_id == any_(literal(ids, ARRAY(Integer)))]
+        chunks = [condition]
+    else:
+        chunks = [[Fact.collection_id.in_(chunk)] for chunk in _chunks(ids)]
     found = []
-    for chunk in _chunks(ids):
-        rows = session.execute(select(Fact.__table__).where(Fact.collection_id.in_(chunk)))
+    for condition in chunks:
+        rows = session.execute(select(Fact.__table__).where(*condition))
         found += [dict(row._mapping) for row in rows]
     return found
 

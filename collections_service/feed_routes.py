@@ -76,11 +76,13 @@ class Changes(MethodView):
     def get(self, query):
         """Read the change feed after a position (positions never skip or reorder)."""
         rows, head = feed.read(db.session, query["after"], query["limit"])
-        body = {"changes": [_change(row) for row in rows], "head": head}
+        # One transaction's changes share their time: format each time once.
+        times = {row.changed_at: format_utc(row.changed_at) for row in rows}
+        body = {"changes": [_change(row, times[row.changed_at]) for row in rows], "head": head}
         return Response(current_app.json.dumps(body), mimetype="application/json")
 
 
-def _change(row) -> dict:
+def _change(row, changed_at: str) -> dict:
     collection = None
     if row.op == "upsert":
         collection = {
@@ -97,5 +99,5 @@ def _change(row) -> dict:
         "collection_id": row.collection_id,
         "op": row.op,
         "collection": collection,
-        "changed_at": format_utc(row.changed_at),
+        "changed_at": changed_at,
     }

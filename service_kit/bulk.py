@@ -42,15 +42,19 @@ def copy_rows(session: Session, table: Table, rows: list[dict]) -> None:
     columns = list(table.columns)
     dialect = session.get_bind().dialect
     processors = [column.type.bind_processor(dialect) for column in columns]
+    names_and_processors = list(zip([column.name for column in columns], processors, strict=True))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(
-            [
-                _copy_value(processor, row.get(column.name))
-                for column, processor in zip(columns, processors, strict=True)
-            ]
-        )
+    # csv writes None as an empty cell, which COPY reads as NULL; dates and
+    # datetimes as str() gives them, which PostgreSQL reads.
+    writer.writerows(
+        [
+            value if processor is None or value is None else processor(value)
+            for name, processor in names_and_processors
+            for value in (row.get(name),)
+        ]
+        for row in rows
+    )
     buffer.seek(0)
     names = ", ".join(column.name for column in columns)
     cursor = session.connection().connection.dbapi_connection.cursor()
@@ -58,11 +62,3 @@ def copy_rows(session: Session, table: Table, rows: list[dict]) -> None:
         cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
     finally:
         cursor.close()
-
-
-def _copy_value(processor, value):
-    """A value as COPY's csv format reads it (empty: NULL), through the column's type."""
-    value = processor(value) if processor else value
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -128,8 +128,9 @@ class UtcDateTime(ma.fields.Field):
 
 def format_utc(value: datetime) -> str:
     """Render an aware datetime as RFC 3339 UTC with `Z`."""
-    value = value.astimezone(UTC)
-    text = value.replace(tzinfo=None).isoformat(timespec="seconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    text = value.isoformat(timespec="seconds")[:19]  # without the +00:00
     if value.microsecond % 1000 == 0 and value.microsecond:
         text += f".{value.microsecond // 1000:03d}"
     elif value.microsecond:

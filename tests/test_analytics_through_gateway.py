@@ -1,0 +1,82 @@
+"""Analytics through the gateway: read-your-writes, and each dependency stopped."""
+
+from contextlib import contextmanager
+
+import requests
+
+from deploy import local
+
+SUMMARY = "/api/v1/analytics/summary"
+SUMMARY_KEYS = {
+    "total_kg",
+    "collections",
+    "by_status",
+    "completion_rate",
+    "by_waste_type",
+    "unconverted_liters",
+    "conversions",
+    "data_as_of",
+    "stale",
+}
+
+
+def record(public: str, location: str, quantity: float, unit: str = "Kg") -> None:
+    body = {
+        "location": location,
+        "waste_type": "Paper",
+        "quantity": quantity,
+        "unit": unit,
+        "collected_date": "2026-09-09T09:00:00Z",
+    }
+    assert requests.post(f"{public}/api/v1/collections", json=body, timeout=5).status_code == 201
+
+
+def summary_at(public: str, location: str) -> dict:
+    response = requests.get(f"{public}{SUMMARY}", params={"location": location}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@contextmanager
+def stopped(system, program: str):
+    local.supervisorctl(system, "stop", program)
+    try:
+        yield
+    finally:
+        local.supervisorctl(system, "start", program)
+        local.wait_ready(system)
+
+
+def test_a_write_acknowledged_through_the_gateway_is_in_the_next_answer(public, fresh_location):
+    for n in range(1, 6):
+        record(public, fresh_location, 2)
+        body = summary_at(public, fresh_location)
+        assert (body["collections"], body["total_kg"]) == (n, 2 * n)
+        assert set(body) == SUMMARY_KEYS
+        assert body["stale"] is False
+
+
+def test_with_collections_stopped_it_answers_from_its_replica_marked_stale(
+    system, public, fresh_location
+):
+    record(public, fresh_location, 1, "Tons")
+    before = summary_at(public, fresh_location)
+
+    with stopped(system, "collections-blue"):
+        during = summary_at(public, fresh_location)
+
+    assert (during["stale"], during["total_kg"]) == (True, 1000)
+    assert during["data_as_of"] == before["data_as_of"]
+    assert summary_at(public, fresh_location)["stale"] is False
+
+
+def test_with_locations_stopped_it_uses_its_copy_of_the_places(system, public, fresh_location):
+    record(public, fresh_location, 3)
+    requests.get(f"{public}/api/v1/analytics/zones", timeout=10)  # the copy is fresh
+
+    with stopped(system, "locations-blue"):
+        response = requests.get(f"{public}/api/v1/analytics/locations", timeout=10)
+
+    assert response.status_code == 200
+    [row] = [p for p in response.json()["locations"] if p["location"] == fresh_location]
+    assert (row["known"], row["zone"], row["kg"]) == (True, "North", 3)
