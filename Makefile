@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run seed bench-bulk test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run seed bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -39,6 +39,9 @@ test-sqlite:
 # Benchmarks print figures; see docs/performance.md (a few minutes each).
 bench-bulk: bootstrap
 	$(BIN)/python -m tests.performance.bulk
+
+bench-analytics: bootstrap
+	$(BIN)/python -m tests.performance.analytics
 
 lint: venv
 	$(BIN)/ruff format --check .

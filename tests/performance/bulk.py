@@ -4,7 +4,8 @@
 
 Without --base-url it starts its own copy of the system on PostgreSQL (ports
 38080/38081, services +30000, databases created and dropped), so it never
-touches `make run`. It imports --rows collections in 10,000-row JSON requests
+touches `make run`, and stops its analytics follower so the import is
+measured alone. It imports --rows collections in 10,000-row JSON requests
 from --clients threads, then exports them all as one CSV download, and
 prints rows per second for both, with the collections service's peak memory
 during the export. Request bodies are built before the clock starts.
@@ -178,6 +179,9 @@ def main() -> None:
     )
     process = local.start(system)
     try:
+        # The import alone: the analytics follower would apply the feed on the
+        # same two cores meanwhile (tests/performance/analytics.py measures it).
+        local.supervisorctl(system, "stop", "analytics-follower")
         needle = f"127.0.0.1:{system.port(SERVICES[1])}"
         bench(system.public_url, args.rows, args.clients, args.places, needle)
     finally:
