@@ -24,7 +24,7 @@ feed_blp = Blueprint(
 
 
 class FeedQuery(ma.Schema):
-    after = QueryInteger(digits=18, load_default=0, validate=validate.Range(min=0))
+    after = QueryInteger(digits=18, load_default=0, validate=validate.Range(min=0, max=10**18 - 1))
     limit = QueryInteger(load_default=1000, validate=validate.Range(min=1, max=MAX_CHANGES))
 
 
