@@ -18,7 +18,7 @@ from collections_service.schemas import (
 from service_kit import db
 from service_kit.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
 from service_kit.errors import Unprocessable
-from service_kit.paging import next_link
+from service_kit.paging import page_response
 from service_kit.requests import accepts, json_body
 
 IMPORT_BODY = {
@@ -63,9 +63,7 @@ class Collections(MethodView):
         """
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             return _csv_export(query)
-        rows, cursor = service.list_(db.session, query)
-        headers = {"Link": next_link(cursor)} if cursor else {}
-        return rows, 200, headers
+        return page_response(*service.list_(db.session, query))
 
     @blp.arguments(CollectionIn)
     @blp.response(201, CollectionOut, headers=LOCATION_HEADER)

@@ -30,35 +30,30 @@ def _service_program(platform: Platform, service: Service) -> str:
         f"127.0.0.1:{platform.port(service)}",
         service.app,
     ]
-    return f"""
-[program:{service.name}-blue]
-command={shlex.join(command)}
-directory={REPO_ROOT}
-environment={_environment(platform.service_env(service))}
-autorestart=true
-startsecs=2
-stopsignal=TERM
-stopwaitsecs=35
-stopasgroup=true
-killasgroup=true
-{_logging(platform, f"{service.name}-blue")}
-"""
+    return _program(platform, f"{service.name}-blue", command, service, stop_seconds=35)
 
 
 def _follower_program(platform: Platform, service: Service) -> str:
     command = [platform.python, "-m", service.package, "follow"]
+    return _program(platform, f"{service.name}-follower", command, service, stop_seconds=10)
+
+
+def _program(
+    platform: Platform, name: str, command: list[str], service: Service, stop_seconds: int
+) -> str:
+    """A service's program: its environment, stopped as a group on SIGTERM."""
     return f"""
-[program:{service.name}-follower]
+[program:{name}]
 command={shlex.join(command)}
 directory={REPO_ROOT}
 environment={_environment(platform.service_env(service))}
 autorestart=true
 startsecs=2
 stopsignal=TERM
-stopwaitsecs=10
+stopwaitsecs={stop_seconds}
 stopasgroup=true
 killasgroup=true
-{_logging(platform, f"{service.name}-follower")}
+{_logging(platform, name)}
 """
 
 

@@ -13,7 +13,7 @@ from locations_service.schemas import (
 )
 from service_kit import db
 from service_kit.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
-from service_kit.paging import next_link
+from service_kit.paging import page_response
 
 blp = Blueprint(
     "locations", __name__, url_prefix="/api/v1/locations", description="Collection points."
@@ -26,9 +26,7 @@ class Locations(MethodView):
     @blp.response(200, LocationOut(many=True), headers=LINK_HEADER)
     def get(self, query):
         """List locations (not archived unless asked), filtered and paged by keyset."""
-        rows, cursor = service.list_(db.session, query)
-        headers = {"Link": next_link(cursor)} if cursor else {}
-        return rows, 200, headers
+        return page_response(*service.list_(db.session, query))
 
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut, headers=LOCATION_HEADER)

@@ -114,3 +114,8 @@ def next_link(cursor: str) -> str:
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
     params.append(("cursor", cursor))
     return f'<{request.path}?{urlencode(params)}>; rel="next"'
+
+
+def page_response(rows: list, cursor: str | None) -> tuple:
+    """What a list view returns: the rows, 200, and the next page's Link if any."""
+    return rows, 200, ({"Link": next_link(cursor)} if cursor else {})

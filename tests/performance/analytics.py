@@ -18,14 +18,13 @@ import argparse
 import statistics
 import subprocess
 import time
-import uuid
 
 import requests
 
 from deploy import local
 from deploy.platform import SERVICES, Platform
-from service_kit import pg_admin
-from tests.performance.bulk import ADMIN_URL, bodies, import_all, machine, make_places
+from tests.performance.bulk import bodies, import_all, machine, make_places
+from tests.performance.system import own_system
 
 SAMPLES = 200
 YEAR = {"bucket": "month", "from": "2025-06-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
@@ -99,24 +98,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--places", type=int, default=500)
     args = parser.parse_args()
-    prefix = f"bench_{uuid.uuid4().hex[:6]}_"
-    system = Platform(
-        run_dir=Platform.run_dir.parent / "bench" / "run",
-        public_port=38080,
-        internal_port=38081,
-        port_offset=30000,
-        database="postgres",
-        postgres_url=ADMIN_URL.rpartition("/")[0],
-        database_prefix=prefix,
-        log_to_console=False,
-    )
-    process = local.start(system)
-    try:
+    with own_system() as system:
         bench(system, args.rows, args.places)
-    finally:
-        local.stop(process)
-        for service in SERVICES:
-            pg_admin.drop_database(ADMIN_URL, f"{prefix}{service.name}")
 
 
 if __name__ == "__main__":

@@ -25,11 +25,10 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from deploy import local
-from deploy.platform import SERVICES, Platform
-from service_kit import pg_admin
+from deploy.platform import SERVICES
+from tests.performance.system import own_system
 
 BATCH = 10_000
-ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KINDS = ("Organic", "Plastic", "Paper", "Metal", "Glass", "Electronic")
 
 
@@ -166,28 +165,12 @@ def main() -> None:
     if args.base_url:
         bench(args.base_url, args.rows, args.clients, args.places, "collections_service.app")
         return
-    prefix = f"bench_{uuid.uuid4().hex[:6]}_"
-    system = Platform(
-        run_dir=Platform.run_dir.parent / "bench" / "run",
-        public_port=38080,
-        internal_port=38081,
-        port_offset=30000,
-        database="postgres",
-        postgres_url=ADMIN_URL.rpartition("/")[0],
-        database_prefix=prefix,
-        log_to_console=False,
-    )
-    process = local.start(system)
-    try:
+    with own_system() as system:
         # The import alone: the analytics follower would apply the feed on the
         # same two cores meanwhile (tests/performance/analytics.py measures it).
         local.supervisorctl(system, "stop", "analytics-follower")
         needle = f"127.0.0.1:{system.port(SERVICES[1])}"
         bench(system.public_url, args.rows, args.clients, args.places, needle)
-    finally:
-        local.stop(process)
-        for service in SERVICES:
-            pg_admin.drop_database(ADMIN_URL, f"{prefix}{service.name}")
 
 
 if __name__ == "__main__":
