@@ -1,7 +1,7 @@
 """Operator commands: `python -m analytics_service migrate|sync|follow`.
 
-`sync` applies the whole backlog of the collections feed and reports its
-rate; `follow` keeps applying it (the platform runs one beside the service).
+`sync` applies the whole backlog of the collections feed, printing its
+progress; `follow` keeps applying it (the platform runs one beside the service).
 """
 
 import sys
@@ -23,14 +23,13 @@ def _follower(config: Config) -> Follower:
 
 
 def sync(config: Config) -> None:
-    """Apply the backlog until caught up, printing progress and the rate."""
+    """Apply the backlog until caught up, printing the position reached."""
     follower = _follower(config)
-    started, first = time.monotonic(), None
+    started = time.monotonic()
     while True:
         freshness = follower.catch_up(budget=10.0)
         if freshness.stale:
             sys.exit("error: the collections change feed could not be reached")
-        first = freshness.position if first is None else first
         seconds = time.monotonic() - started
         print(f"at position {freshness.position:,}, {seconds:.1f} s", flush=True)
         if freshness.caught_up:

@@ -86,7 +86,7 @@ class Follower:
         while len(changes) < self.batch:
             since = changes[-1]["position"] if changes else after
             page = self.client.get_json(
-                self.url, [("after", str(since)), ("limit", str(self.page))]
+                self.url, [("after", str(since)), ("limit", str(self.page))], share=False
             )["changes"]
             changes += page
             if len(page) < self.page:

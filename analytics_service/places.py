@@ -10,10 +10,10 @@ import threading
 import time
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from analytics_service.models import KnownLocation
-from service_kit import bulk
 from service_kit.outbound import BoundedClient, Unanswered
 
 log = logging.getLogger(__name__)
@@ -46,17 +46,27 @@ class Places:
         return places
 
     def _refresh(self, session: Session) -> bool:
+        """Fetch the list and merge it into the copy (the request commits it)."""
         with self.guard:
             try:
                 fetched = self._fetch_all()
-            except Unanswered as error:
+            except (Unanswered, KeyError, TypeError) as error:
                 log.warning("locations unavailable, using the cached copy: %s", error)
                 self.fetched_at = time.monotonic()  # try again after the interval
                 return False
             self.fetched_at = time.monotonic()
-        session.execute(delete(KnownLocation))
-        bulk.copy_rows(session, KnownLocation.__table__, fetched)
-        session.commit()
+        if fetched:
+            # An upsert, not delete-then-insert: two processes refreshing at
+            # once must not collide on the names.
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(KnownLocation)
+            columns = {name: statement.excluded[name] for name in _COLUMNS if name != "name"}
+            session.execute(
+                statement.on_conflict_do_update(index_elements=["name"], set_=columns), fetched
+            )
+        names = [place["name"] for place in fetched]
+        session.execute(delete(KnownLocation).where(KnownLocation.name.not_in(names)))
+        session.flush()
         return True
 
     def _fetch_all(self) -> list[dict]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from psycopg2.extras import execute_values
-from sqlalchemy import ARRAY, Integer, Table, any_, delete, literal, select, update
+from sqlalchemy import ARRAY, Integer, Table, any_, case, delete, literal, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -105,9 +105,13 @@ def _upsert(session: Session, table: Table, deltas: dict) -> None:
         _upsert_postgres(session, table, keys, rows)
         return
     statement = sqlite.insert(table)
+    emptied = table.c.collections + statement.excluded.collections == 0
     statement = statement.on_conflict_do_update(
         index_elements=keys,
-        set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
+        set_={
+            name: case((emptied, 0), else_=table.c[name] + statement.excluded[name])
+            for name in MEASURES
+        },
     )
     session.execute(statement, [dict(zip([*keys, *MEASURES], row, strict=True)) for row in rows])
 
@@ -116,7 +120,12 @@ def _upsert_postgres(session: Session, table: Table, keys: list[str], rows: list
     """One multi-row INSERT ... ON CONFLICT per page of rows (psycopg2's
     execute_values), instead of a round trip per row."""
     columns = ", ".join([*keys, *MEASURES])
-    added = ", ".join(f"{name} = {table.name}.{name} + EXCLUDED.{name}" for name in MEASURES)
+    # A row whose collections all went away is exactly zero, not float residue.
+    emptied = f"{table.name}.collections + EXCLUDED.collections = 0"
+    added = ", ".join(
+        f"{name} = CASE WHEN {emptied} THEN 0 ELSE {table.name}.{name} + EXCLUDED.{name} END"
+        for name in MEASURES
+    )
     statement = (
         f"INSERT INTO {table.name} ({columns}) VALUES %s "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"

@@ -171,12 +171,16 @@ def period_start(day: date, bucket: str) -> date:
     return day
 
 
-def _next(start: date, bucket: str) -> date:
-    if bucket == "day":
-        return start + timedelta(days=1)
-    if bucket == "week":
-        return start + timedelta(days=7)
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+def _next(start: date, bucket: str) -> date | None:
+    """The next period's start; None past the end of the calendar (year 9999)."""
+    try:
+        if bucket == "day":
+            return start + timedelta(days=1)
+        if bucket == "week":
+            return start + timedelta(days=7)
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    except OverflowError:
+        return None
 
 
 def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
@@ -187,7 +191,7 @@ def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
     first = period_start(filters.start.date() if filters.start else min(periods), bucket)
     last_day = (filters.end - timedelta(microseconds=1)).date() if filters.end else max(periods)
     starts, current = [], first
-    while current <= last_day:
+    while current is not None and current <= last_day:
         starts.append(current)
         if len(starts) > MAX_PERIODS:
             raise Unprocessable(

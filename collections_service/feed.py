@@ -45,6 +45,9 @@ def _note_flushed(session: Session, _context) -> None:
 
 
 def _write_positions(session: Session) -> None:
+    # SQLAlchemy flushes what is left only after before_commit: flush it here,
+    # so every change is noted before the positions are handed out.
+    session.flush()
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return

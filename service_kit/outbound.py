@@ -60,9 +60,14 @@ class BoundedClient:
         self.guard = threading.Lock()
         self.pending: dict[tuple, tuple[Future, float]] = {}
 
-    def get_json(self, url: str, params: list[tuple[str, str]]):
-        """The JSON body of a 200 answer; raise Unanswered for anything else or late."""
-        return self._call(url, params)[0]
+    def get_json(self, url: str, params: list[tuple[str, str]], share: bool = True):
+        """The JSON body of a 200 answer; raise Unanswered for anything else or late.
+
+        `share=False` always sends a request of its own: an answer that must
+        reflect every write acknowledged before the call (a change feed)
+        cannot come from a request that started earlier.
+        """
+        return self._call(url, params, share)[0]
 
     def get_pages(self, url: str, params: list[tuple[str, str]], max_pages: int):
         """Yield the JSON body of each page, following `Link: rel="next"`."""
@@ -74,12 +79,12 @@ class BoundedClient:
             url, params = urljoin(url, following), []
         raise Unanswered(f"{url}: more than {max_pages} pages")
 
-    def _call(self, url: str, params: list[tuple[str, str]]):
+    def _call(self, url: str, params: list[tuple[str, str]], share: bool = True):
         now = time.monotonic()
         deadline = now + self.budget
         key = (url, tuple(params))
         with self.guard:
-            future, its_deadline = self.pending.get(key, (None, 0.0))
+            future, its_deadline = self.pending.get(key, (None, 0.0)) if share else (None, 0.0)
             # Join a request under way only while it has most of its time
             # left; one about to give up would hand its failure to a caller
             # that could still get an answer (the dependency may be back).

@@ -109,3 +109,13 @@ def test_callers_asking_the_same_thing_at_once_share_one_request(server):
 
     assert answers == [[{"name": "A"}]] * 4
     assert len(FaultyHandler.calls) == 1
+
+
+def test_a_call_that_must_not_share_sends_its_own_request(server):
+    client = BoundedClient()
+    FaultyHandler.calls.clear()
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: client.get_json(f"{server}/ok", [], share=False), range(3)))
+
+    assert len(FaultyHandler.calls) == 3

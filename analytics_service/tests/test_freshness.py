@@ -2,7 +2,11 @@
 counted twice when an apply dies or two processes race."""
 
 import math
+import threading
+import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -148,26 +152,140 @@ def test_figures_equal_those_computed_from_the_collections_table(client, upstrea
         if pick % 3 == 0:
             client.get(SUMMARY)  # catch up mid-way too, so updates meet applied facts
 
-    body = client.get(SUMMARY).get_json()
-    expected_kg, expected_l, count = direct_figures(upstreams)
-    assert body["collections"] == count
-    assert math.isclose(body["total_kg"], expected_kg, rel_tol=1e-9, abs_tol=1e-6)
-    assert body["unconverted_liters"].get("Electronic", 0) == _approx(expected_l)
+    for query, location in (("", None), (f"?location={yards[0]}", yards[0])):
+        body = client.get(f"{SUMMARY}{query}").get_json()  # rollup, then facts
+        expected_kg, expected_l, count, completed = direct_figures(upstreams, location)
+        assert body["collections"] == count
+        assert body["by_status"]["Completed"]["collections"] == completed
+        assert math.isclose(body["total_kg"], expected_kg, rel_tol=1e-9, abs_tol=1e-6)
+        assert body["unconverted_liters"].get("Electronic", 0) == _approx(expected_l)
 
 
-def direct_figures(upstreams) -> tuple[float, float, int]:
+def direct_figures(upstreams, location: str | None) -> tuple[float, float, int, int]:
+    """Kilograms, unconverted litres, count and completed count, from the table itself."""
     engine = make_engine(upstreams.collections_db)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT quantity, unit, waste_type FROM collections")).all()
+        rows = connection.execute(
+            text("SELECT quantity, unit, waste_type, status, location FROM collections")
+        ).all()
     engine.dispose()
+    rows = [row for row in rows if location is None or row.location == location]
     kg, unconverted = 0.0, defaultdict(float)
-    for quantity, unit, waste_type in rows:
+    for quantity, unit, waste_type, _, _ in rows:
         if unit == "Liters" and waste_type not in LITERS:
             unconverted[waste_type] += quantity
         else:
             kg += quantity * {"Kg": 1, "Tons": 1000}.get(unit, LITERS.get(waste_type, 0))
-    return kg, unconverted["Electronic"], len(rows)
+    completed = sum(1 for row in rows if row.status == "Completed")
+    return kg, unconverted["Electronic"], len(rows), completed
 
 
 def _approx(value: float):
     return pytest.approx(value, rel=1e-9, abs=1e-6)
+
+
+def test_reads_while_others_read_still_see_every_acknowledged_write(app, world):
+    """A query must not reuse a feed read that began before its write committed."""
+    yard = world.place()
+    stop = threading.Event()
+
+    def poll() -> None:
+        client = app.test_client()
+        while not stop.is_set():
+            client.get(SUMMARY)
+
+    with ThreadPoolExecutor(3) as pool:
+        pollers = [pool.submit(poll) for _ in range(2)]
+        client = app.test_client()
+        try:
+            for n in range(1, 16):
+                world.record(yard)
+                body = client.get(f"{SUMMARY}?location={yard}").get_json()
+                assert body["collections"] == n
+        finally:
+            stop.set()
+        for poller in pollers:
+            poller.result()
+
+
+def test_a_rollup_row_emptied_by_deletes_is_exactly_zero(client, world, config):
+    yard = world.place()
+    made = [world.record(yard, quantity) for quantity in (0.1, 0.2)]
+    client.get(SUMMARY)
+
+    for collection in made:
+        world.remove(collection["id"])
+    client.get(SUMMARY)
+
+    engine = make_engine(config.database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT collections, mass_kg FROM daily_totals")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [(0, 0.0)]
+
+
+def test_a_second_applier_waits_for_the_first_then_stands_down(app, world, upstreams):
+    yard = world.place()
+    world.record(yard, 4)
+    changes = requests.get(
+        f"{upstreams.collections}/internal/v1/collections/changes", timeout=5
+    ).json()["changes"]
+    sessions = app.extensions["db"].sessions
+    with sessions() as first:
+        assert replica.apply(first, 0, changes)  # holds the cursor row, not committed
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(_apply_in_own_session, sessions, changes)
+            time.sleep(0.3)
+            assert not second.done() or app.extensions["db"].engine.dialect.name == "sqlite"
+            first.commit()
+            applied = second.result(timeout=10)
+
+    assert applied is False
+    assert app.test_client().get(SUMMARY).get_json()["total_kg"] == 4
+
+
+def _apply_in_own_session(sessions, changes) -> bool:
+    with sessions() as session:
+        applied = replica.apply(session, 0, changes)
+        session.rollback()
+        return applied
+
+
+class SlowFeed(BaseHTTPRequestHandler):
+    """A stand-in feed that answers slowly, to hold a read open on demand (the
+    real collections service cannot be made slow for one request)."""
+
+    requests_seen: list[str] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        SlowFeed.requests_seen.append(self.path)
+        time.sleep(0.4)
+        body = b'{"changes": [], "head": 0}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_concurrent_catch_ups_never_share_one_feed_read(app):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowFeed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    follower = Follower(
+        f"http://127.0.0.1:{server.server_address[1]}",
+        app.extensions["db"].sessions,
+        BoundedClient(),
+    )
+    SlowFeed.requests_seen.clear()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(follower.catch_up, 5)
+            time.sleep(0.1)  # the second starts while the first read is open
+            second = pool.submit(follower.catch_up, 5)
+            assert not first.result().stale and not second.result().stale
+    finally:
+        server.shutdown()
+
+    assert len(SlowFeed.requests_seen) == 2

@@ -140,3 +140,11 @@ def rename_location(upstreams, old: str, new: str) -> None:
             text("UPDATE locations SET name = :new WHERE name = :old"), {"new": new, "old": old}
         )
     engine.dispose()
+
+
+def test_a_range_at_the_end_of_the_calendar_is_answered(client):
+    for bucket in ("day", "week", "month"):
+        response = client.get(
+            f"{BASE}/timeseries?bucket={bucket}&from=9999-11-01T00:00:00Z&to=9999-12-31T23:59:59Z"
+        )
+        assert response.status_code == 200, bucket

@@ -3,13 +3,22 @@
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from collections_service.models import Collection, CollectionChange
+from collections_service.models import Collection, CollectionChange, Status, Unit, WasteType
 from collections_service.tests.factories import URL, create, payload
 
 FEED = "/internal/v1/collections/changes"
+ROW = {
+    "location": "A",
+    "waste_type": WasteType.GLASS,
+    "quantity": 1.0,
+    "unit": Unit.KG,
+    "collected_date": datetime(2026, 1, 1, tzinfo=UTC),
+    "status": Status.PENDING,
+}
 
 
 def changes(client, after: int = 0, limit: int = 1000) -> dict:
@@ -121,3 +130,14 @@ def test_concurrent_writers_and_a_follower_end_in_the_same_state(app, db):
     assert db.scalar(
         select(CollectionChange.position).order_by(CollectionChange.position.desc()).limit(1)
     ) == head(app.test_client())
+
+
+def test_a_change_left_unflushed_at_commit_still_enters_the_feed(app, db):
+    start = head(app.test_client())
+    with app.extensions["db"].sessions() as session:
+        session.add(Collection(**{**ROW, "quantity": 3.0}))
+        session.commit()  # no flush before: the commit flushes it
+
+    feed = changes(app.test_client(), after=start)["changes"]
+
+    assert [(c["op"], c["collection"]["quantity"]) for c in feed] == [("upsert", 3.0)]
