@@ -12,16 +12,13 @@ twice, even when a process dies mid-batch.
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from psycopg2.extras import execute_values
-from sqlalchemy import ARRAY, Integer, Table, any_, case, delete, literal, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import ARRAY, Integer, any_, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from analytics_service.models import DailyTotal, Fact, FeedCursor
 from service_kit import bulk
 
 MASS_FACTOR = {"Kg": 1.0, "Tons": 1000.0}
-MEASURES = ("collections", "mass_kg", "volume_l")
 IN_CHUNK = 5000
 
 
@@ -50,7 +47,8 @@ def apply(session: Session, after: int, changes: list[dict]) -> bool:
     for chunk in _chunks([fact["collection_id"] for fact in old]):
         session.execute(delete(Fact).where(Fact.collection_id.in_(chunk)))
     bulk.copy_rows(session, Fact.__table__, new)
-    _upsert(session, DailyTotal.__table__, deltas)
+    rows = [(*key, count, mass, volume) for key, (count, mass, volume) in deltas.items()]
+    bulk.add_to_rows(session, DailyTotal.__table__, "collections", rows)
     return True
 
 
@@ -93,48 +91,6 @@ def _add(deltas: dict, fact: dict, sign: int) -> None:
     measures[0] += sign
     measures[1] += sign * fact["mass_kg"]
     measures[2] += sign * fact["volume_l"]
-
-
-def _upsert(session: Session, table: Table, deltas: dict) -> None:
-    """Add each delta to its rollup row, creating the row when it is new."""
-    if not deltas:
-        return
-    keys = [column.name for column in table.primary_key.columns]
-    rows = [(*key, c, m, v) for key, (c, m, v) in deltas.items()]
-    if session.get_bind().dialect.name == "postgresql":
-        _upsert_postgres(session, table, keys, rows)
-        return
-    statement = sqlite.insert(table)
-    emptied = table.c.collections + statement.excluded.collections == 0
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={
-            name: case((emptied, 0), else_=table.c[name] + statement.excluded[name])
-            for name in MEASURES
-        },
-    )
-    session.execute(statement, [dict(zip([*keys, *MEASURES], row, strict=True)) for row in rows])
-
-
-def _upsert_postgres(session: Session, table: Table, keys: list[str], rows: list[tuple]) -> None:
-    """One multi-row INSERT ... ON CONFLICT per page of rows (psycopg2's
-    execute_values), instead of a round trip per row."""
-    columns = ", ".join([*keys, *MEASURES])
-    # A row whose collections all went away is exactly zero, not float residue.
-    emptied = f"{table.name}.collections + EXCLUDED.collections = 0"
-    added = ", ".join(
-        f"{name} = CASE WHEN {emptied} THEN 0 ELSE {table.name}.{name} + EXCLUDED.{name} END"
-        for name in MEASURES
-    )
-    statement = (
-        f"INSERT INTO {table.name} ({columns}) VALUES %s "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
-    )
-    cursor = session.connection().connection.dbapi_connection.cursor()
-    try:
-        execute_values(cursor, statement, rows, page_size=len(rows))
-    finally:
-        cursor.close()
 
 
 def _chunks(items: list) -> list[list]:

@@ -8,8 +8,11 @@ session's connection, inside the request's transaction.
 
 import csv
 import io
+from contextlib import contextmanager
 
-from sqlalchemy import Table, insert, text
+from psycopg2.extras import execute_values
+from sqlalchemy import Table, case, insert, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 
@@ -57,8 +60,52 @@ def copy_rows(session: Session, table: Table, rows: list[dict]) -> None:
     )
     buffer.seek(0)
     names = ", ".join(column.name for column in columns)
+    with _raw_cursor(session) as cursor:
+        cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def add_to_rows(session: Session, table: Table, counter: str, rows: list[tuple]) -> None:
+    """Add each row's measures to the row with its key, inserting it when new.
+
+    `rows` are tuples of the primary key's columns then the other columns,
+    in table order. A row whose `counter` comes to 0 has every measure set to
+    exactly 0, not the float residue of adding and taking away.
+    """
+    if not rows:
+        return
+    keys = [column.name for column in table.primary_key.columns]
+    measures = [column.name for column in table.columns if column.name not in keys]
+    if session.get_bind().dialect.name == "postgresql":
+        emptied = f"{table.name}.{counter} + EXCLUDED.{counter} = 0"
+        added = ", ".join(
+            f"{name} = CASE WHEN {emptied} THEN 0 ELSE {table.name}.{name} + EXCLUDED.{name} END"
+            for name in measures
+        )
+        statement = (
+            f"INSERT INTO {table.name} ({', '.join([*keys, *measures])}) VALUES %s "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
+        )
+        # One multi-row statement (psycopg2's execute_values), not a round trip a row.
+        with _raw_cursor(session) as cursor:
+            execute_values(cursor, statement, rows, page_size=len(rows))
+        return
+    statement = sqlite.insert(table)
+    emptied_clause = table.c[counter] + statement.excluded[counter] == 0
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={
+            name: case((emptied_clause, 0), else_=table.c[name] + statement.excluded[name])
+            for name in measures
+        },
+    )
+    session.execute(statement, [dict(zip([*keys, *measures], row, strict=True)) for row in rows])
+
+
+@contextmanager
+def _raw_cursor(session: Session):
+    """A DB-API cursor on the session's connection, inside its transaction."""
     cursor = session.connection().connection.dbapi_connection.cursor()
     try:
-        cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        yield cursor
     finally:
         cursor.close()

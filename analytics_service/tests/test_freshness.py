@@ -25,6 +25,12 @@ NOTHING_LISTENS = "http://127.0.0.1:1"
 LITERS = {"Organic": 0.2349, "Plastic": 0.0237, "Paper": 0.1454, "Metal": 0.1335, "Glass": 0.2254}
 
 
+def feed_from_start(upstreams) -> list[dict]:
+    """The collections change feed as a follower reads it from position 0."""
+    url = f"{upstreams.collections}/internal/v1/collections/changes"
+    return requests.get(url, timeout=5).json()["changes"]
+
+
 def test_a_query_after_a_write_includes_it(client, world):
     yard = world.place()
     for n in range(30):
@@ -77,9 +83,7 @@ def test_an_apply_that_dies_before_commit_leaves_nothing_half_done(client, app, 
     yard = world.place()
     for n in range(5):
         world.record(yard, n + 1)
-    changes = requests.get(
-        f"{upstreams.collections}/internal/v1/collections/changes", timeout=5
-    ).json()["changes"]
+    changes = feed_from_start(upstreams)
     with app.extensions["db"].sessions() as session:
         assert replica.apply(session, 0, changes)
         session.rollback()  # the process died here
@@ -90,9 +94,7 @@ def test_an_apply_that_dies_before_commit_leaves_nothing_half_done(client, app, 
 def test_a_page_applied_by_another_process_is_not_applied_twice(client, app, world, upstreams):
     yard = world.place()
     world.record(yard, 4)
-    changes = requests.get(
-        f"{upstreams.collections}/internal/v1/collections/changes", timeout=5
-    ).json()["changes"]
+    changes = feed_from_start(upstreams)
     sessions = app.extensions["db"].sessions
     with sessions() as first, sessions() as second:
         assert replica.apply(first, 0, changes)
@@ -227,9 +229,7 @@ def test_a_rollup_row_emptied_by_deletes_is_exactly_zero(client, world, config):
 def test_a_second_applier_waits_for_the_first_then_stands_down(app, world, upstreams):
     yard = world.place()
     world.record(yard, 4)
-    changes = requests.get(
-        f"{upstreams.collections}/internal/v1/collections/changes", timeout=5
-    ).json()["changes"]
+    changes = feed_from_start(upstreams)
     sessions = app.extensions["db"].sessions
     with sessions() as first:
         assert replica.apply(first, 0, changes)  # holds the cursor row, not committed

@@ -1,11 +1,22 @@
 """Small helpers that make collections for tests."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collections_service.models import Collection
+from collections_service.models import Collection, Status, Unit, WasteType
 
 URL = "/api/v1/collections"
+# Column values of a stored collection, for tests that write rows directly.
+ROW = {
+    "location": "A",
+    "waste_type": WasteType.GLASS,
+    "quantity": 1.0,
+    "unit": Unit.KG,
+    "collected_date": datetime(2026, 1, 1, tzinfo=UTC),
+    "status": Status.PENDING,
+}
 
 
 def payload(**overrides) -> dict:

@@ -3,22 +3,13 @@
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from collections_service.models import Collection, CollectionChange, Status, Unit, WasteType
-from collections_service.tests.factories import URL, create, payload
+from collections_service.models import Collection, CollectionChange
+from collections_service.tests.factories import ROW, URL, create, payload
 
 FEED = "/internal/v1/collections/changes"
-ROW = {
-    "location": "A",
-    "waste_type": WasteType.GLASS,
-    "quantity": 1.0,
-    "unit": Unit.KG,
-    "collected_date": datetime(2026, 1, 1, tzinfo=UTC),
-    "status": Status.PENDING,
-}
 
 
 def changes(client, after: int = 0, limit: int = 1000) -> dict:

@@ -3,21 +3,12 @@
 import base64
 import json
 import re
-from datetime import UTC, datetime
 
 import pytest
 
-from collections_service.models import Collection, Status, Unit, WasteType
-from collections_service.tests.factories import URL, create
+from collections_service.models import Collection
+from collections_service.tests.factories import ROW, URL, create
 
-ROW = {
-    "location": "A",
-    "waste_type": WasteType.GLASS,
-    "quantity": 1.0,
-    "unit": Unit.KG,
-    "collected_date": datetime(2026, 1, 1, tzinfo=UTC),
-    "status": Status.PENDING,
-}
 LINK = re.compile(r'^<([^>]+)>; rel="next"$')
 
 
