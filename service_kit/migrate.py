@@ -34,6 +34,11 @@ def heads(migrations_dir: Path) -> set[str]:
     return set(ScriptDirectory(str(migrations_dir)).get_heads())
 
 
+def revisions(migrations_dir: Path) -> set[str]:
+    """Every revision of a migration history."""
+    return {script.revision for script in ScriptDirectory(str(migrations_dir)).walk_revisions()}
+
+
 def current(connection: Connection) -> set[str]:
     """The revisions a database is at."""
     return set(MigrationContext.configure(connection).get_current_heads())

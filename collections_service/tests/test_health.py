@@ -28,14 +28,15 @@ def test_not_ready_when_the_database_is_unreachable(config):
     assert app.test_client().get("/health/live").status_code == 200
 
 
-def test_ready_reports_a_schema_ahead_of_the_code(app, database_url):
+def test_not_ready_on_an_earlier_revision_of_its_own_schema(app, database_url):
     (head_revision,) = migrate.heads(MIGRATIONS_DIR)
     head = {"head": head_revision}
+    earlier = {"earlier": (migrate.revisions(MIGRATIONS_DIR) - {head_revision}).pop()}
     engine = app.extensions["db"].engine
     with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'future'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = :earlier"), earlier)
     try:
-        assert app.test_client().get("/health/ready").status_code == 503
+        assert_problem(app.test_client().get("/health/ready"), 503)
     finally:
         with engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), head)
