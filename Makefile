@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run seed bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run up down status deploy rollback canary seed bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -20,6 +20,23 @@ bootstrap: venv
 
 run: bootstrap
 	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
+
+# The same system in the background, and the blue-green commands on it
+# (deploy/README.md): make deploy SERVICE=collections, make canary SERVICE=analytics PERCENT=10.
+up: bootstrap
+	$(BIN)/python -m deploy up --database $(DB) --postgres-url $(PG_URL)
+
+down: venv
+	$(BIN)/python -m deploy down
+
+status: venv
+	$(BIN)/python -m deploy status
+
+deploy rollback: venv
+	$(BIN)/python -m deploy $@ $(SERVICE)
+
+canary: venv
+	$(BIN)/python -m deploy canary $(SERVICE) $(PERCENT)
 
 # Demo data into a running system (start it with `make run` first).
 seed: venv

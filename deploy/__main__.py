@@ -1,17 +1,20 @@
-"""`python -m deploy run|check-gateway|seed`: the local platform's commands.
+"""`python -m deploy COMMAND`: the local platform's commands (see deploy/README.md).
 
-`run` migrates, renders the configs, then runs everything under supervisord
-in the foreground; Ctrl-C stops supervisord, which stops all it started.
+`run` is `up` in the foreground (Ctrl-C stops everything); `up` starts it in
+the background and `down` stops it; `deploy`, `rollback` and `canary` change
+one service's colours while it serves; `status` shows them.
 """
 
 import argparse
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
 
-from deploy import gateway, local, seed
-from deploy.platform import DEFAULT_POSTGRES, Platform
+from deploy import compose, databases, gateway, local, seed, state, status, supervisor, switch
+from deploy.platform import DEFAULT_POSTGRES, Platform, service_named
 
 
 def _platform(args: argparse.Namespace) -> Platform:
@@ -44,6 +47,41 @@ def run(platform: Platform) -> None:
     sys.exit(process.returncode)
 
 
+def up(platform: Platform) -> None:
+    print(f"Preparing databases ({platform.database}) and configs...", flush=True)
+    local.up(replace(platform, log_to_console=False))
+    print(f"Up: {platform.public_url} (logs in {platform.run_dir / 'logs'})")
+    print(status.show(local.LocalColours(platform), platform.run_dir, as_json=False))
+
+
+def _backend(args: argparse.Namespace) -> tuple[switch.Backend, Path]:
+    """Where the colours run (this machine, or docker compose) and the state's folder."""
+    if args.compose:
+        return compose.ComposeColours(), compose.STATE_DIR
+    return local.LocalColours(Platform.load(args.run_dir)), args.run_dir
+
+
+def change(args: argparse.Namespace, step, *extra) -> None:
+    """Run one deploy step on one service under the deploy lock; save its result."""
+    backend, run_dir = _backend(args)
+    service = service_named(args.service)
+    run = switch.Run(backend, _say, args.ready_timeout)
+    with state.locked(run_dir):
+        states = state.load(run_dir)
+        try:
+            new = step(run, service, states[service.name], *extra)
+        except switch.DeployFailed as failure:
+            if failure.state is not None:
+                state.save(run_dir, states | {service.name: failure.state})
+            raise
+        state.save(run_dir, states | {service.name: new})
+    print(status.show(backend, run_dir, as_json=False))
+
+
+def _say(message: str) -> None:
+    print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
+
+
 def _banner(url: str) -> str:
     return (
         f"\nGateway: {url}\n"
@@ -64,9 +102,37 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
         ("run", "run the whole system in the foreground"),
+        ("up", "start the whole system in the background"),
         ("check-gateway", "render the gateway and nginx -t it"),
     ):
         _platform_options(commands.add_parser(name, help=help_text))
+    for name, help_text in (
+        ("down", "stop what `up` started"),
+        ("status", "each service's live colour, versions and health"),
+        ("deploy", "start the idle colour from the current code and switch to it"),
+        ("rollback", "give traffic back to the previous colour (or end a canary)"),
+        ("canary", "send PERCENT of a service's requests to its idle colour"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--run-dir", type=Path, default=Platform.run_dir)
+        if name != "down":
+            sub.add_argument(
+                "--compose",
+                action="store_true",
+                help="the docker-compose system, not this machine's",
+            )
+        if name in ("deploy", "rollback", "canary"):
+            sub.add_argument("service", choices=("collections", "locations", "analytics"))
+            sub.add_argument(
+                "--ready-timeout",
+                type=float,
+                default=switch.READY_TIMEOUT,
+                help="seconds a starting colour has to become ready",
+            )
+        if name == "canary":
+            sub.add_argument("percent", type=int)
+        if name == "status":
+            sub.add_argument("--json", action="store_true")
     seed_parser = commands.add_parser("seed", help="load demo data through the public API")
     seed_parser.add_argument("--base-url", default=Platform().public_url)
     seed_parser.add_argument("--locations", type=int, default=50)
@@ -105,13 +171,25 @@ def _platform_options(sub: argparse.ArgumentParser) -> None:
 
 def main() -> None:
     args = _parser().parse_args()
+    steps = {"deploy": switch.deploy, "rollback": switch.rollback, "canary": switch.canary}
     if args.command == "seed":
         seed.main(args.base_url, args.locations, args.collections, args.seed)
     elif args.command == "run":
         run(_platform(args))
+    elif args.command == "up":
+        up(_platform(args))
+    elif args.command == "down":
+        stopped = local.down(Platform.load(args.run_dir))
+        print("Stopped." if stopped else "Nothing was running.")
+    elif args.command == "status":
+        backend, run_dir = _backend(args)
+        print(status.show(backend, run_dir, as_json=args.json))
+    elif args.command in steps:
+        extra = (args.percent,) if args.command == "canary" else ()
+        change(args, steps[args.command], *extra)
     else:
         platform = _platform(args)
-        gateway.check(gateway.render(platform))
+        gateway.check(gateway.render(platform, state.load(platform.run_dir)))
         print(f"gateway config OK: {platform.run_dir / 'nginx' / 'nginx.conf'}")
 
 
@@ -119,9 +197,15 @@ if __name__ == "__main__":
     try:
         main()
     except (
+        switch.DeployFailed,
+        state.Busy,
         gateway.GatewayConfigError,
+        supervisor.SupervisorError,
+        databases.MigrationFailed,
+        compose.ComposeError,
         local.PortInUse,
         psycopg2.OperationalError,
         TimeoutError,
+        FileNotFoundError,
     ) as error:
         sys.exit(f"error: {error}")

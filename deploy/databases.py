@@ -6,21 +6,35 @@ from deploy.platform import SERVICES, Platform, Service
 from service_kit import pg_admin
 
 
-def migrate(platform: Platform, service: Service) -> None:
-    """Run the service's own migrate command against its database."""
-    subprocess.run(
+class MigrationFailed(RuntimeError):
+    """A service's migrate command failed; its output says why."""
+
+
+def migrate(platform: Platform, service: Service, colour: str) -> None:
+    """Run the migrate command of a colour's release against the service's database.
+
+    Migrations are expand-only when they ship (deploy/README.md), so the live
+    colour keeps working on the schema this leaves.
+    """
+    result = subprocess.run(
         [platform.python, "-m", service.package, "migrate"],
-        env=platform.service_env(service),
-        check=True,
+        cwd=platform.release_dir(service, colour),
+        env=platform.service_env(service, colour),
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    if result.returncode != 0:
+        said = (result.stdout + result.stderr).strip().splitlines()[-5:]
+        raise MigrationFailed(f"{service.name} migrations failed: " + " | ".join(said))
 
 
-def prepare(platform: Platform) -> None:
-    """Every service's database exists and is at its migration head."""
+def prepare(platform: Platform, live: dict[str, str]) -> None:
+    """Every service's database exists and is at the head of its live colour."""
     platform.run_dir.mkdir(parents=True, exist_ok=True)
     for service in SERVICES:
         if platform.database == "postgres":
             pg_admin.ensure_database(
                 f"{platform.postgres_url}/postgres", f"{platform.database_prefix}{service.name}"
             )
-        migrate(platform, service)
+        migrate(platform, service, live[service.name])

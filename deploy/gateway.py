@@ -1,11 +1,16 @@
 """Render the gateway's nginx config from gateway/templates and check it."""
 
+import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 
-from deploy.platform import REPO_ROOT, SERVICES, Platform
+from deploy import supervisor
+from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
+from deploy.state import ServiceState
 
 TEMPLATES = REPO_ROOT / "gateway" / "templates"
 SUFFIX = ".template"
@@ -15,36 +20,122 @@ class GatewayConfigError(RuntimeError):
     """nginx refused the rendered config; it was not loaded."""
 
 
-def variables(platform: Platform) -> dict[str, str]:
+def servers_line(addresses: dict[str, str], weights: dict[str, int]) -> str:
+    """An upstream's server lines: the colours taking traffic, weighted in a canary."""
+    if len(weights) == 1:
+        [colour] = weights
+        return f"server {addresses[colour]};"
+    return " ".join(f"server {addresses[c]} weight={w};" for c, w in weights.items())
+
+
+def local_addresses(platform: Platform, service: Service) -> dict[str, str]:
+    return {colour: f"127.0.0.1:{platform.port(service, colour)}" for colour in COLOURS}
+
+
+def variables(platform: Platform, states: dict[str, ServiceState]) -> dict[str, str]:
     """The names the templates use, as the nginx image's envsubst would see them."""
     values = {
         "GATEWAY_RUN_DIR": str(platform.run_dir / "nginx"),
         "GATEWAY_PUBLIC_LISTEN": str(platform.public_port),
         "GATEWAY_INTERNAL_LISTEN": f"127.0.0.1:{platform.internal_port}",
+        "GATEWAY_RESOLVER": "127.0.0.1",
     }
     for service in SERVICES:
-        values[f"{service.name.upper()}_UPSTREAM"] = f"127.0.0.1:{platform.port(service)}"
+        prefix = service.name.upper()
+        addresses = local_addresses(platform, service)
+        values[f"{prefix}_SERVERS"] = servers_line(addresses, states[service.name].weights())
+        for colour, address in addresses.items():
+            values[f"{prefix}_{colour.upper()}"] = address
     return values
 
 
-def render(platform: Platform) -> Path:
-    """Write the whole config under run_dir/nginx; return the main file's path."""
-    target = platform.run_dir / "nginx"
-    target.mkdir(parents=True, exist_ok=True)
-    values = variables(platform)
+def _render_file(source: Path, target_dir: Path, values: dict[str, str]) -> Path:
+    relative = source.relative_to(TEMPLATES)
+    if source.name.endswith(SUFFIX):
+        relative = relative.with_name(source.name.removesuffix(SUFFIX))
+        text = Template(source.read_text()).safe_substitute(values)
+    else:
+        text = source.read_text()
+    destination = target_dir / relative
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(text)
+    return destination
+
+
+def render_to(target: Path, values: dict[str, str]) -> Path:
+    """Render every template into `target` as the nginx image lays it out in
+    /etc/nginx (names the values lack stay as they are, as with envsubst)."""
     for source in sorted(TEMPLATES.rglob("*")):
-        if source.is_dir():
-            continue
-        relative = source.relative_to(TEMPLATES)
-        if source.name.endswith(SUFFIX):
-            relative = relative.with_name(source.name.removesuffix(SUFFIX))
-            text = Template(source.read_text()).safe_substitute(values)
-        else:
-            text = source.read_text()
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(text)
+        if source.is_file():
+            _render_file(source, target, values)
     return target / "nginx.conf"
+
+
+def upstream_text(service: Service, addresses: dict[str, str], state: ServiceState) -> str:
+    """A service's upstream file routing as `state` says, to these addresses."""
+    source = TEMPLATES / "upstreams" / f"{service.name}.conf{SUFFIX}"
+    servers = {f"{service.name.upper()}_SERVERS": servers_line(addresses, state.weights())}
+    return Template(source.read_text()).safe_substitute(servers)
+
+
+def render(platform: Platform, states: dict[str, ServiceState]) -> Path:
+    """Write the whole config under run_dir/nginx; return the main file's path."""
+    return render_to(platform.run_dir / "nginx", variables(platform, states))
+
+
+def reroute(platform: Platform, service: Service, state: ServiceState) -> None:
+    """Point a service's upstream at the colours `state` names, then reload.
+
+    Only that service's upstream file changes. If nginx -t refuses the result,
+    the old file is put back and nothing is reloaded. After the reload, the
+    old workers finish their requests (to the old colours) and exit; this
+    returns once they have, so the old colour can then be stopped.
+    """
+    target = platform.run_dir / "nginx"
+    live_file = target / "upstreams" / f"{service.name}.conf"
+    backup = live_file.with_name(live_file.name + ".previous")
+    shutil.copy2(live_file, backup)
+    live_file.write_text(upstream_text(service, local_addresses(platform, service), state))
+    try:
+        check(target / "nginx.conf")
+    except GatewayConfigError:
+        os.replace(backup, live_file)
+        raise
+    backup.unlink()
+    reload_and_drain(platform)
+
+
+def reload_and_drain(platform: Platform, timeout: float = 160.0) -> None:
+    """Reload nginx (SIGHUP to the master) and wait until its old workers exit."""
+    master = int(supervisor.supervisorctl(platform, "pid", "gateway").strip() or 0)
+    if not master:
+        raise GatewayConfigError("the gateway is not running")
+    old_workers = children_of(master)
+    supervisor.supervisorctl(platform, "signal", "HUP", "gateway")
+    _wait(lambda: children_of(master) - old_workers, 10.0, "nginx started no new workers")
+    _wait(lambda: not old_workers & children_of(master), timeout, "old nginx workers still run")
+
+
+def _wait(done: Callable[[], object], timeout: float, failure: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise GatewayConfigError(f"{failure} after {timeout:.0f}s of reloading")
+        time.sleep(0.05)
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (name) state ppid ...": the name may hold spaces, so split after ")".
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
 
 
 def nginx_binary() -> str:

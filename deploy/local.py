@@ -1,16 +1,22 @@
-"""Start, wait for and stop one copy of the system on this machine."""
+"""Start, wait for and stop one copy of the system on this machine, and run
+each service's colours on it for the deploy commands (deploy/switch.py)."""
 
 import ctypes
+import os
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
-from deploy import databases, gateway, supervisor
-from deploy.platform import SERVICES, Platform
+from deploy import databases, gateway, releases, state, supervisor
+from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
+from deploy.state import Release, ServiceState
+from service_kit import pg_admin
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -20,28 +26,81 @@ class PortInUse(RuntimeError):
 
 
 def prepare(platform: Platform) -> Path:
-    """Migrate every database, render and check the configs; return supervisord's."""
+    """Copy the code for each live colour, migrate, render and check the configs.
+
+    The live colour of each service is kept from the last run (a canary is
+    not); returns supervisord's config.
+    """
     check_ports_free(platform)
-    databases.prepare(platform)
-    gateway_config = gateway.render(platform)
+    platform.save()
+    with state.locked(platform.run_dir):
+        states = state.load(platform.run_dir)
+        for service in SERVICES:
+            current = states[service.name]
+            current.canary_percent = 0
+            current.releases[current.live] = releases.make(platform, service, current.live)
+        state.save(platform.run_dir, states)
+    databases.prepare(platform, {name: s.live for name, s in states.items()})
+    gateway_config = gateway.render(platform, states)
     gateway.check(gateway_config)
-    return supervisor.render(platform, gateway_config)
+    return supervisor.render(platform, states, gateway.nginx_binary(), gateway_config)
 
 
-def supervisord_command(platform: Platform, config: Path) -> list[str]:
-    return [str(platform.bin_dir / "supervisord"), "-c", str(config)]
+class LocalColours:
+    """The colours as supervisord programs, reached through this gateway."""
+
+    def __init__(self, platform: Platform):
+        self.platform = platform
+
+    def start(self, service: Service, colour: str, fresh: bool) -> Release | None:
+        release = None
+        if fresh:
+            release = releases.make(self.platform, service, colour)
+            databases.migrate(self.platform, service, colour)
+        elif not releases.exists(self.platform, service, colour):
+            raise FileNotFoundError(f"{colour} has no release to start")
+        for program in service.programs(colour):
+            supervisor.supervisorctl(self.platform, "start", program, check=True)
+        return release
+
+    def stop(self, service: Service, colour: str) -> None:
+        for program in reversed(service.programs(colour)):
+            supervisor.supervisorctl(self.platform, "stop", program)
+
+    def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
+        url = f"{self.platform.internal_url}/internal/colours/{service.name}/{colour}{path}"
+        try:
+            response = requests.get(url, timeout=3)
+        except requests.RequestException as error:
+            return 0, "", str(error)
+        return response.status_code, response.headers.get("Content-Type", ""), response.text
+
+    def process(self, service: Service, colour: str) -> str:
+        return programs_state(self.platform).get(service.program(colour), "NOT STARTED")
+
+    def failed(self, service: Service, colour: str) -> str | None:
+        program = service.program(colour)
+        process = self.process(service, colour)
+        if process in ("RUNNING", "STARTING"):
+            return None
+        log = self.platform.run_dir / "logs" / f"{program}.log"
+        last = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+        return f"{program} is {process}: " + " | ".join(last)
+
+    def route(self, service: Service, new: ServiceState) -> None:
+        gateway.reroute(self.platform, service, new)
 
 
-def supervisorctl(platform: Platform, *args: str) -> str:
-    """Run a supervisorctl command against this platform's supervisord."""
-    config = platform.run_dir / "supervisord.conf"
-    result = subprocess.run(
-        [str(platform.bin_dir / "supervisorctl"), "-c", str(config), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.stdout
+def live_programs(platform: Platform, service_name: str) -> list[str]:
+    """The supervisord programs of a service's live colour: web, then follower."""
+    live = state.load(platform.run_dir)[service_name].live
+    return service_named(service_name).programs(live)
+
+
+def programs_state(platform: Platform) -> dict[str, str]:
+    """Each supervisord program's state (RUNNING, STOPPED, FATAL...)."""
+    lines = supervisor.supervisorctl(platform, "status").splitlines()
+    return {line.split()[0]: line.split()[1] for line in lines if len(line.split()) > 1}
 
 
 def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
@@ -66,7 +125,7 @@ def _not_ready(url: str) -> str | None:
 
 def check_ports_free(platform: Platform) -> None:
     ports = [platform.public_port, platform.internal_port]
-    ports += [platform.port(service) for service in SERVICES]
+    ports += [platform.port(service, colour) for service in SERVICES for colour in COLOURS]
     for port in ports:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -87,6 +146,10 @@ def stop_with_parent() -> None:
     """
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def supervisord_command(platform: Platform, config: Path) -> list[str]:
+    return [str(platform.bin_dir / "supervisord"), "-c", str(config)]
 
 
 def spawn(platform: Platform) -> subprocess.Popen:
@@ -114,3 +177,49 @@ def stop(process: subprocess.Popen, timeout: float = 40.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def throwaway(platform: Platform, admin_url: str) -> Iterator[Platform]:
+    """Run a copy of the system for a while (tests, benchmarks), then stop it
+    and drop its PostgreSQL databases through `admin_url`."""
+    process = start(platform)
+    try:
+        yield platform
+    finally:
+        stop(process)
+        for service in SERVICES:
+            pg_admin.drop_database(admin_url, f"{platform.database_prefix}{service.name}")
+
+
+def up(platform: Platform) -> None:
+    """Start everything in the background (its own session: it outlives this
+    command) and return once it is ready; `down` stops it."""
+    command = supervisord_command(platform, prepare(platform))
+    log = open(platform.run_dir / "logs" / "supervisord.out", "ab")  # noqa: SIM115 (kept by the child)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        wait_ready(platform, timeout=60)
+    except TimeoutError:
+        stop(process)
+        raise
+
+
+def down(platform: Platform, timeout: float = 200.0) -> bool:
+    """Stop a platform started with `up`; False when it was not running."""
+    pid_file = platform.run_dir / "supervisord.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().strip())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"supervisord (pid {pid}) still running after {timeout:.0f}s")
+        time.sleep(0.2)
+    return True

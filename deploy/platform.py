@@ -1,5 +1,7 @@
 """What runs where on this machine: ports, folders, databases, commands."""
 
+import dataclasses
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -7,6 +9,13 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+COLOURS = ("blue", "green")
+SETTINGS_FILE = "platform.json"
+
+
+def other(colour: str) -> str:
+    """The colour that is not `colour`."""
+    return COLOURS[1 - COLOURS.index(colour)]
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,17 @@ class Service:
     def app(self) -> str:
         return f"{self.package}.app:create_app()"
 
+    def program(self, colour: str) -> str:
+        """The supervisord program of a colour's web processes."""
+        return f"{self.name}-{colour}"
+
+    def programs(self, colour: str) -> list[str]:
+        """Every supervisord program a colour runs (web, and follower if any)."""
+        names = [self.program(colour)]
+        if self.follower:
+            names.append(f"{self.name}-follower-{colour}")
+        return names
+
 
 SERVICES = (
     Service("locations", "locations_service", 5201, 5202),
@@ -32,12 +52,20 @@ SERVICES = (
 )
 
 
+def service_named(name: str) -> Service:
+    for service in SERVICES:
+        if service.name == name:
+            return service
+    raise KeyError(f"no service {name!r}; the services are {[s.name for s in SERVICES]}")
+
+
 @dataclass(frozen=True)
 class Platform:
     """One running copy of the system: where it listens and keeps its files.
 
     `make run` uses the defaults; tests make their own with other ports, a
     temporary folder and their own databases, so both can run side by side.
+    The settings are saved in run_dir, so the deploy commands find them.
     """
 
     run_dir: Path = REPO_ROOT / "var" / "run"
@@ -60,17 +88,21 @@ class Platform:
     def internal_url(self) -> str:
         return f"http://127.0.0.1:{self.internal_port}"
 
-    def port(self, service: Service) -> int:
-        """The port of a service's blue colour (the only one before blue-green)."""
-        return service.blue_port + self.port_offset
+    def port(self, service: Service, colour: str) -> int:
+        base = service.blue_port if colour == "blue" else service.green_port
+        return base + self.port_offset
 
     def database_url(self, service: Service) -> str:
         if self.database == "postgres":
             return f"{self.postgres_url}/{self.database_prefix}{service.name}"
         return f"sqlite:///{self.run_dir.parent / f'{service.name}.db'}"
 
-    def service_env(self, service: Service) -> dict[str, str]:
-        """The environment a service's processes (and its migrations) get.
+    def release_dir(self, service: Service, colour: str) -> Path:
+        """The copy of the code a colour runs (see deploy/releases.py)."""
+        return self.run_dir / "releases" / service.program(colour)
+
+    def service_env(self, service: Service, colour: str) -> dict[str, str]:
+        """The environment a colour's processes (and its migrations) get.
 
         Services reach each other through the gateway's internal listener.
         """
@@ -79,10 +111,25 @@ class Platform:
             "LOCATIONS_URL": self.internal_url,
             "COLLECTIONS_URL": self.internal_url,
             "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
-            "PYTHONPATH": str(REPO_ROOT),
+            "PYTHONPATH": str(self.release_dir(service, colour)),
             "PATH": os.environ.get("PATH", ""),
         }
 
     @property
     def bin_dir(self) -> Path:
         return Path(self.python).parent
+
+    def save(self) -> None:
+        """Write the settings to run_dir, for later deploy commands."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        settings = json.dumps(dataclasses.asdict(self), indent=2, default=str)
+        (self.run_dir / SETTINGS_FILE).write_text(settings + "\n")
+
+    @classmethod
+    def load(cls, run_dir: Path) -> "Platform":
+        """The settings a platform started in run_dir was started with."""
+        path = run_dir / SETTINGS_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"nothing was started in {run_dir}: run `make up` first")
+        saved = json.loads(path.read_text())
+        return cls(**saved | {"run_dir": Path(saved["run_dir"])})

@@ -1,10 +1,34 @@
-"""Render supervisord's config: one program per service colour, one for nginx."""
+"""Render supervisord's config and talk to it.
+
+Every colour of every service is a program (started only when it is live);
+nginx is one more. A deploy starts and stops colours with supervisorctl.
+"""
 
 import shlex
+import subprocess
 from pathlib import Path
 
-from deploy import gateway
-from deploy.platform import REPO_ROOT, SERVICES, Platform, Service
+from deploy.platform import COLOURS, SERVICES, Platform, Service
+from deploy.state import ServiceState
+
+
+class SupervisorError(RuntimeError):
+    """supervisorctl could not do what it was asked."""
+
+
+def supervisorctl(platform: Platform, *args: str, check: bool = False) -> str:
+    """Run a supervisorctl command against this platform's supervisord."""
+    config = platform.run_dir / "supervisord.conf"
+    result = subprocess.run(
+        [str(platform.bin_dir / "supervisorctl"), "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        said = (result.stdout + result.stderr).strip()
+        raise SupervisorError(f"supervisorctl {' '.join(args)}: {said}")
+    return result.stdout
 
 
 def _environment(env: dict[str, str]) -> str:
@@ -20,35 +44,44 @@ def _logging(platform: Platform, name: str) -> str:
     return f"stdout_logfile={platform.run_dir / 'logs' / name}.log\nredirect_stderr=true"
 
 
-def _service_program(platform: Platform, service: Service) -> str:
-    gunicorn = platform.bin_dir / "gunicorn"
-    command = [
-        str(gunicorn),
+def _colour_programs(platform: Platform, service: Service, colour: str, live: bool) -> str:
+    """A colour's web processes (and follower), from the colour's release folder."""
+    release = platform.release_dir(service, colour)
+    web, *follower = service.programs(colour)
+    gunicorn = [
+        str(platform.bin_dir / "gunicorn"),
         "--config",
-        str(REPO_ROOT / service.package / "gunicorn.conf.py"),
+        str(release / service.package / "gunicorn.conf.py"),
         "--bind",
-        f"127.0.0.1:{platform.port(service)}",
+        f"127.0.0.1:{platform.port(service, colour)}",
         service.app,
     ]
-    return _program(platform, f"{service.name}-blue", command, service, stop_seconds=35)
-
-
-def _follower_program(platform: Platform, service: Service) -> str:
-    command = [platform.python, "-m", service.package, "follow"]
-    return _program(platform, f"{service.name}-follower", command, service, stop_seconds=10)
+    text = _program(platform, web, gunicorn, service, colour, live, stop_seconds=35)
+    for name in follower:
+        command = [platform.python, "-m", service.package, "follow"]
+        text += _program(platform, name, command, service, colour, live, stop_seconds=10)
+    return text
 
 
 def _program(
-    platform: Platform, name: str, command: list[str], service: Service, stop_seconds: int
+    platform: Platform,
+    name: str,
+    command: list[str],
+    service: Service,
+    colour: str,
+    live: bool,
+    stop_seconds: int,
 ) -> str:
     """A service's program: its environment, stopped as a group on SIGTERM."""
     return f"""
 [program:{name}]
 command={shlex.join(command)}
-directory={REPO_ROOT}
-environment={_environment(platform.service_env(service))}
+directory={platform.release_dir(service, colour)}
+environment={_environment(platform.service_env(service, colour))}
+autostart={str(live).lower()}
 autorestart=true
 startsecs=2
+startretries=1
 stopsignal=TERM
 stopwaitsecs={stop_seconds}
 stopasgroup=true
@@ -57,27 +90,32 @@ killasgroup=true
 """
 
 
-def _gateway_program(platform: Platform, config_file: Path) -> str:
-    command = [gateway.nginx_binary(), "-e", "stderr", "-c", str(config_file), "-g", "daemon off;"]
+def _gateway_program(platform: Platform, nginx: str, config_file: Path) -> str:
+    command = [nginx, "-e", "stderr", "-c", str(config_file), "-g", "daemon off;"]
     return f"""
 [program:gateway]
 command={shlex.join(command)}
 autorestart=true
 startsecs=1
 stopsignal=QUIT
-stopwaitsecs=35
+stopwaitsecs=160
 stopasgroup=true
 killasgroup=true
 {_logging(platform, "gateway")}
 """
 
 
-def render(platform: Platform, gateway_config: Path) -> Path:
+def render(
+    platform: Platform, states: dict[str, ServiceState], nginx: str, gateway_config: Path
+) -> Path:
     """Write run_dir/supervisord.conf and return its path."""
     run = platform.run_dir
     (run / "logs").mkdir(parents=True, exist_ok=True)
-    programs = "".join(_service_program(platform, service) for service in SERVICES)
-    programs += "".join(_follower_program(platform, s) for s in SERVICES if s.follower)
+    programs = "".join(
+        _colour_programs(platform, service, colour, colour == states[service.name].live)
+        for service in SERVICES
+        for colour in COLOURS
+    )
     text = f"""; Rendered by deploy/supervisor.py; do not edit.
 [supervisord]
 nodaemon=true
@@ -94,7 +132,7 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://{run / "supervisor.sock"}
-{programs}{_gateway_program(platform, gateway_config)}"""
+{programs}{_gateway_program(platform, nginx, gateway_config)}"""
     config = run / "supervisord.conf"
     config.write_text(text)
     return config

@@ -11,8 +11,7 @@ import requests
 
 from conftest import TEST_DATABASE_URL, uses_sqlite
 from deploy import local
-from deploy.platform import SERVICES, Platform
-from service_kit import pg_admin
+from deploy.platform import Platform
 
 TEST_PUBLIC_PORT = 18080
 TEST_INTERNAL_PORT = 18081
@@ -25,15 +24,15 @@ def _server_url(database_url: str) -> str:
     return database_url.rpartition("/")[0]
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory):
+def make_platform(run_dir, public_port: int, internal_port: int, port_offset: int) -> Platform:
+    """A platform of a test's own: its ports, its folder, its own databases."""
     if uses_sqlite():
         pytest.fail("the system tests need PostgreSQL: set TEST_DATABASE_URL to a server")
     return Platform(
-        run_dir=tmp_path_factory.mktemp("system") / "run",
-        public_port=TEST_PUBLIC_PORT,
-        internal_port=TEST_INTERNAL_PORT,
-        port_offset=TEST_PORT_OFFSET,
+        run_dir=run_dir,
+        public_port=public_port,
+        internal_port=internal_port,
+        port_offset=port_offset,
         database="postgres",
         postgres_url=_server_url(TEST_DATABASE_URL),
         database_prefix=f"test_{uuid.uuid4().hex[:8]}_",
@@ -43,13 +42,15 @@ def platform(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def platform(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("system") / "run"
+    return make_platform(run_dir, TEST_PUBLIC_PORT, TEST_INTERNAL_PORT, TEST_PORT_OFFSET)
+
+
+@pytest.fixture(scope="session")
 def system(platform):
-    """Start everything under supervisord; stop it and drop its databases at the end."""
-    process = local.start(platform)
-    yield platform
-    local.stop(process)
-    for service in SERVICES:
-        pg_admin.drop_database(TEST_DATABASE_URL, f"{platform.database_prefix}{service.name}")
+    with local.throwaway(platform, TEST_DATABASE_URL):
+        yield platform
 
 
 # Every location name the system tests record collections at.

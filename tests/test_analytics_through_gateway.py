@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import requests
 
-from deploy import local
+from deploy import local, supervisor
 
 SUMMARY = "/api/v1/analytics/summary"
 SUMMARY_KEYS = {
@@ -39,11 +39,11 @@ def summary_at(public: str, location: str) -> dict:
 
 @contextmanager
 def stopped(system, program: str):
-    local.supervisorctl(system, "stop", program)
+    supervisor.supervisorctl(system, "stop", program)
     try:
         yield
     finally:
-        local.supervisorctl(system, "start", program)
+        supervisor.supervisorctl(system, "start", program)
         local.wait_ready(system)
 
 
@@ -62,7 +62,7 @@ def test_with_collections_stopped_it_answers_from_its_replica_marked_stale(
     record(public, fresh_location, 1, "Tons")
     before = summary_at(public, fresh_location)
 
-    with stopped(system, "collections-blue"):
+    with stopped(system, local.live_programs(system, "collections")[0]):
         during = summary_at(public, fresh_location)
 
     assert (during["stale"], during["total_kg"]) == (True, 1000)
@@ -74,7 +74,7 @@ def test_with_locations_stopped_it_uses_its_copy_of_the_places(system, public, f
     record(public, fresh_location, 3)
     requests.get(f"{public}/api/v1/analytics/zones", timeout=10)  # the copy is fresh
 
-    with stopped(system, "locations-blue"):
+    with stopped(system, local.live_programs(system, "locations")[0]):
         response = requests.get(f"{public}/api/v1/analytics/locations", timeout=10)
 
     assert response.status_code == 200

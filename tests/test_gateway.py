@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from deploy import local
-from deploy.platform import SERVICES
+from deploy import local, supervisor
+from deploy.platform import service_named
 
 COLLECTIONS = "/api/v1/collections"
 BODY = {
@@ -160,7 +160,7 @@ def test_upstream_connections_are_kept_alive(system, public):
     for _ in range(20):
         requests.get(f"{public}{COLLECTIONS}", params={"limit": 1}, timeout=5)
 
-    port = system.port(SERVICES[0])
+    port = system.port(service_named("collections"), "blue")
     established = subprocess.run(
         ["ss", "-Htn", "state", "established", f"( dport = :{port} )"],
         capture_output=True,
@@ -171,14 +171,14 @@ def test_upstream_connections_are_kept_alive(system, public):
 
 
 def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
-    local.supervisorctl(system, "stop", "collections-blue")
+    supervisor.supervisorctl(system, "stop", local.live_programs(system, "collections")[0])
     try:
         response = requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=10)
 
         assert_gateway_problem(response, 502)
         assert response.headers["Retry-After"]
     finally:
-        local.supervisorctl(system, "start", "collections-blue")
+        supervisor.supervisorctl(system, "start", local.live_programs(system, "collections")[0])
         local.wait_ready(system)
     assert requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201
 

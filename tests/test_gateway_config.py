@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from deploy import gateway
+from deploy import gateway, state
 from deploy.platform import Platform
 from service_kit import requests
 
 
 def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
-    config = gateway.render(Platform(run_dir=tmp_path / "run"))
+    config = gateway.render(Platform(run_dir=tmp_path / "run"), state.load(tmp_path))
 
     gateway.check(config)
     text = config.read_text()
@@ -23,7 +23,7 @@ def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
 
 
 def test_a_config_nginx_rejects_raises_with_nginx_s_message(tmp_path):
-    config = gateway.render(Platform(run_dir=tmp_path / "run"))
+    config = gateway.render(Platform(run_dir=tmp_path / "run"), state.load(tmp_path))
     routes = config.parent / "routes" / "collections.conf"
     routes.write_text(routes.read_text().replace("proxy_pass", "proxy_passs"))
 

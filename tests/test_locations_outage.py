@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from deploy import local
+from deploy import local, supervisor
 from tests.conftest import LOCATIONS_CACHE_TTL, add_location
 
 COLLECTIONS = "/api/v1/collections"
@@ -40,18 +40,20 @@ def timed_post(public: str, body: dict):
 
 @contextmanager
 def locations_stopped(system):
-    local.supervisorctl(system, "stop", "locations-blue")
+    supervisor.supervisorctl(system, "stop", local.live_programs(system, "locations")[0])
     try:
         yield
     finally:
-        local.supervisorctl(system, "start", "locations-blue")
+        supervisor.supervisorctl(system, "start", local.live_programs(system, "locations")[0])
         local.wait_ready(system)
 
 
 @contextmanager
 def locations_frozen(system):
     """SIGSTOP the whole process group: connections are accepted, nothing answers."""
-    pid = int(local.supervisorctl(system, "pid", "locations-blue").strip())
+    pid = int(
+        supervisor.supervisorctl(system, "pid", local.live_programs(system, "locations")[0]).strip()
+    )
     os.killpg(pid, signal.SIGSTOP)
     try:
         yield

@@ -1,5 +1,6 @@
 """`python -m deploy run` (what `make run` calls) starts everything; Ctrl-C stops all of it."""
 
+import json
 import os
 import signal
 import socket
@@ -132,3 +133,39 @@ def test_run_refuses_to_start_when_a_port_is_taken(tmp_path):
 
     assert result.returncode != 0
     assert "port 28080 is in use" in result.stderr
+
+
+def _deploy(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "deploy", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_up_runs_in_the_background_status_shows_it_and_down_stops_it(tmp_path):
+    run_dir = ["--run-dir", str(tmp_path / "run")]
+    platform = Platform(run_dir=tmp_path / "run", public_port=28080, internal_port=28081)
+
+    started = _deploy("up", *run_dir, *PORTS)
+    try:
+        assert started.returncode == 0, started.stderr
+        pid = int((tmp_path / "run" / "supervisord.pid").read_text())
+        answer = requests.get(f"{platform.public_url}/api/v1/collections", timeout=5)
+        report = json.loads(_deploy("status", "--json", *run_dir).stdout)
+    finally:
+        stopped = _deploy("down", *run_dir)
+
+    assert "Up: http://127.0.0.1:28080" in started.stdout
+    assert answer.status_code == 200
+    for service in SERVICES:
+        live = report[service.name]
+        assert live["blue"]["process"] == "RUNNING"
+        assert live["blue"]["ready"] is True
+        assert live["green"]["process"] == "STOPPED"
+    assert (stopped.returncode, stopped.stdout.strip()) == (0, "Stopped.")
+    assert not os.path.exists(f"/proc/{pid}")
+    assert _deploy("down", *run_dir).stdout.strip() == "Nothing was running."

@@ -51,12 +51,3 @@ def test_each_image_runs_as_a_numeric_non_root_user_with_a_health_check(dockerfi
     [user] = re.findall(r"^USER (\S+)$", text, flags=re.MULTILINE)
     assert user.isdigit() and user != "0"
     assert "HEALTHCHECK" in text
-
-
-def test_every_service_is_in_the_compose_file_with_its_migration():
-    text = (REPO_ROOT / "docker-compose.yml").read_text()
-
-    for service in ("collections", "locations", "analytics"):
-        assert f"\n  {service}:" in text
-        assert f"\n  {service}-migrate:" in text
-        assert f"{service}_service/Dockerfile" in text

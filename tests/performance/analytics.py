@@ -2,8 +2,8 @@
 
     python -m tests.performance.analytics [--rows 1000000] [--places 500]
 
-Starts its own copy of the system on PostgreSQL (ports 38080/38081, services
-+30000, databases created and dropped), with the analytics follower stopped.
+Starts its own copy of the system on PostgreSQL (ports 29080/29081, services
++22000, databases created and dropped), with the analytics follower stopped.
 It loads --rows collections over two years at --places locations through the
 bulk import, then measures:
 - the initial sync of the empty analytics database (`python -m
@@ -21,7 +21,7 @@ import time
 
 import requests
 
-from deploy import local
+from deploy import local, supervisor
 from deploy.platform import SERVICES, Platform
 from tests.performance.bulk import bodies, import_all, machine, make_places
 from tests.performance.system import own_system
@@ -47,7 +47,7 @@ def timed_gets(url: str, params: dict | None = None) -> list[float]:
 
 
 def initial_sync(system: Platform, analytics) -> tuple[int, float]:
-    env = system.service_env(analytics)
+    env = system.service_env(analytics, "blue")
     started = time.perf_counter()
     output = subprocess.run(
         [system.python, "-m", "analytics_service", "sync"],
@@ -65,7 +65,7 @@ def bench(system: Platform, rows: int, places: int) -> None:
     base = system.public_url
     analytics = next(s for s in SERVICES if s.name == "analytics")
     print(f"Machine: {machine()}")
-    local.supervisorctl(system, "stop", "analytics-follower")
+    supervisor.supervisorctl(system, "stop", local.live_programs(system, "analytics")[1])
     names = make_places(base, places)
     print(f"Loading {rows:,} collections over two years at {places} places...")
     import_all(base, bodies(rows, names), clients=3)

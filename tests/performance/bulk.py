@@ -3,7 +3,7 @@
     python -m tests.performance.bulk [--rows 1000000] [--clients 3] [--base-url URL]
 
 Without --base-url it starts its own copy of the system on PostgreSQL (ports
-38080/38081, services +30000, databases created and dropped), so it never
+29080/29081, services +22000, databases created and dropped), so it never
 touches `make run`, and stops its analytics follower so the import is
 measured alone. It imports --rows collections in 10,000-row JSON requests
 from --clients threads, then exports them all as one CSV download, and
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from deploy import local
+from deploy import local, supervisor
 from deploy.platform import SERVICES
 from tests.performance.system import own_system
 
@@ -168,8 +168,8 @@ def main() -> None:
     with own_system() as system:
         # The import alone: the analytics follower would apply the feed on the
         # same two cores meanwhile (tests/performance/analytics.py measures it).
-        local.supervisorctl(system, "stop", "analytics-follower")
-        needle = f"127.0.0.1:{system.port(SERVICES[1])}"
+        supervisor.supervisorctl(system, "stop", local.live_programs(system, "analytics")[1])
+        needle = f"127.0.0.1:{system.port(SERVICES[1], 'blue')}"
         bench(system.public_url, args.rows, args.clients, args.places, needle)
 
 

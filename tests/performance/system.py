@@ -1,13 +1,12 @@
-"""The benchmarks' own copy of the system: PostgreSQL, ports 38080/38081,
-services +30000, databases created for the run and dropped after it."""
+"""The benchmarks' own copy of the system: PostgreSQL, ports 29080/29081,
+services +22000, databases created for the run and dropped after it."""
 
 import os
 import uuid
 from contextlib import contextmanager
 
 from deploy import local
-from deploy.platform import SERVICES, Platform
-from service_kit import pg_admin
+from deploy.platform import Platform
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -18,18 +17,13 @@ def own_system():
     prefix = f"bench_{uuid.uuid4().hex[:6]}_"
     system = Platform(
         run_dir=Platform.run_dir.parent / "bench" / "run",
-        public_port=38080,
-        internal_port=38081,
-        port_offset=30000,
+        public_port=29080,
+        internal_port=29081,
+        port_offset=22000,
         database="postgres",
         postgres_url=ADMIN_URL.rpartition("/")[0],
         database_prefix=prefix,
         log_to_console=False,
     )
-    process = local.start(system)
-    try:
+    with local.throwaway(system, ADMIN_URL):
         yield system
-    finally:
-        local.stop(process)
-        for service in SERVICES:
-            pg_admin.drop_database(ADMIN_URL, f"{prefix}{service.name}")

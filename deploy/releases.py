@@ -1,0 +1,43 @@
+"""A colour's own copy of the code, so each colour keeps running what it started with.
+
+Deploying copies the service's package and service_kit from the working tree
+into run_dir/releases/<service>-<colour>/; the other colour's copy stays as
+it was, which is what a rollback starts again.
+"""
+
+import shutil
+import subprocess
+
+from deploy.platform import REPO_ROOT, Platform, Service
+from deploy.state import Release
+
+SHARED_PACKAGES = ("service_kit",)
+LEFT_OUT = shutil.ignore_patterns("tests", "__pycache__", "*.pyc")
+
+
+def version() -> str:
+    """The working tree's git commit, marked -dirty when it has changes."""
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip() if result.returncode == 0 else "unknown"
+
+
+def make(platform: Platform, service: Service, colour: str) -> Release:
+    """Copy the current code into the colour's release folder, replacing it."""
+    target = platform.release_dir(service, colour)
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    for package in (*SHARED_PACKAGES, service.package):
+        shutil.copytree(REPO_ROOT / package, partial / package, ignore=LEFT_OUT)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return Release(version())
+
+
+def exists(platform: Platform, service: Service, colour: str) -> bool:
+    return (platform.release_dir(service, colour) / service.package).is_dir()
