@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run up down status deploy rollback canary seed bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run up down status deploy rollback canary seed bench bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -16,7 +16,7 @@ venv:
 
 # Everything run and test need: the venv and nginx.
 bootstrap: venv
-	@bash deploy/ensure-nginx.sh
+	@bash deploy/ensure-debian.sh nginx
 
 run: bootstrap
 	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
@@ -53,7 +53,15 @@ test-postgres:
 test-sqlite:
 	TEST_DATABASE_URL=sqlite $(BIN)/python -m pytest $(SERVICE_TESTS)
 
-# Benchmarks print figures; see docs/performance.md (a few minutes each).
+# The performance harness (docs/performance.md): the system on
+# PostgreSQL, 100,000 collections, a fixed mix under wrk and k6, two floors.
+# make bench BENCH_ARGS="--large" for 1,000,000; BENCH_ARGS="--base-url URL" for another system.
+bench: bootstrap
+	@bash deploy/ensure-debian.sh wrk
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(BIN)/python -m tests.performance.harness $(BENCH_ARGS)
+
+# Older, narrower benchmarks; see docs/performance.md (a few minutes each).
 bench-bulk: bootstrap
 	$(BIN)/python -m tests.performance.bulk
 

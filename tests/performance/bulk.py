@@ -32,7 +32,7 @@ BATCH = 10_000
 KINDS = ("Organic", "Plastic", "Paper", "Metal", "Glass", "Electronic")
 
 
-def bodies(rows: int, places: list[str]) -> list[bytes]:
+def bodies(rows: int, places: list[str], statuses=("Completed",)) -> list[bytes]:
     rng = random.Random(1)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     out = []
@@ -46,7 +46,7 @@ def bodies(rows: int, places: list[str]) -> list[bytes]:
                 "collected_date": (start + timedelta(minutes=rng.randrange(1_051_200))).strftime(
                     "%Y-%m-%dT%H:%M:%SZ"
                 ),
-                "status": "Completed",
+                "status": rng.choice(statuses),
             }
             for _ in range(min(BATCH, rows - first))
         ]

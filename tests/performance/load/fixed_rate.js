@@ -1,0 +1,29 @@
+// k6: one GET at a fixed arrival rate (open model: a new request starts on
+// schedule whether or not the earlier ones have answered), for
+// tests/performance/load/drivers.py. Environment: URL ({id} becomes
+// ID_MIN..ID_MAX),
+// RATE (requests/s), DURATION (e.g. "10s").
+import http from "k6/http";
+
+const idMin = parseInt(__ENV.ID_MIN || "1");
+const idMax = parseInt(__ENV.ID_MAX || "1");
+
+export const options = {
+  discardResponseBodies: true,
+  summaryTrendStats: ["p(50)", "p(95)", "p(99)", "max"],
+  scenarios: {
+    fixed: {
+      executor: "constant-arrival-rate",
+      rate: parseInt(__ENV.RATE),
+      timeUnit: "1s",
+      duration: __ENV.DURATION,
+      preAllocatedVUs: 50,
+      maxVUs: 400,
+    },
+  },
+};
+
+export default function () {
+  const id = idMin + Math.floor(Math.random() * (idMax - idMin + 1));
+  http.get(__ENV.URL.replace("{id}", String(id)));
+}

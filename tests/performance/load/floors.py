@@ -1,0 +1,71 @@
+"""The two floors, started beside the system for one harness run: nginx
+answering a fixed JSON body itself, and the Flask floor app behind the same
+gunicorn settings as the services and the same nginx settings as the gateway."""
+
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from string import Template
+
+import requests
+
+from deploy.gateway import TEMPLATES, children_of, nginx_binary
+from deploy.platform import REPO_ROOT
+
+HERE = Path(__file__).resolve().parent
+NGINX_PORT = 29090
+FLASK_PORT = 29091
+
+
+@contextmanager
+def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
+    """Start both floors; yield the base URL (/nginx/fixed, /flask/fixed) and
+    the Flask floor's processes."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config = run_dir / "floor-nginx.conf"
+    values = {
+        "RUN_DIR": str(run_dir),
+        "FLASK_PORT": str(FLASK_PORT),
+        "NGINX_PORT": str(NGINX_PORT),
+        "SNIPPETS": str(TEMPLATES / "snippets"),
+    }
+    config.write_text(
+        Template((HERE / "floor-nginx.conf.template").read_text()).safe_substitute(values)
+    )
+    flask = subprocess.Popen(
+        [
+            str(python_bin / "gunicorn"),
+            "--config",
+            str(REPO_ROOT / "collections_service" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{FLASK_PORT}",
+            "tests.performance.load.floor_app:app",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    nginx = subprocess.Popen([nginx_binary(), "-e", "stderr", "-c", str(config)])
+    base = f"http://127.0.0.1:{NGINX_PORT}"
+    try:
+        _wait_for(f"{base}/flask/fixed")
+        yield base, [flask.pid, *children_of(flask.pid)]
+    finally:
+        for process in (nginx, flask):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer in {timeout:.0f}s")
+        time.sleep(0.2)

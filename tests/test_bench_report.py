@@ -1,0 +1,61 @@
+"""The benchmark harness's report: its table and its verdict on each target
+(the figures themselves come from `make bench`, not from tests)."""
+
+from tests.performance import report
+
+MB = 1024 * 1024
+
+
+def _scenario(rps: float, errors: int = 0) -> dict:
+    return {"rps": rps, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "errors": errors}
+
+
+def _results(get_one: float, p99_at_half: float, rss_mb: int, errors: int = 0) -> dict:
+    return {
+        "machine": "test machine",
+        "collections": 100_000,
+        "locations": 500,
+        "scenarios": {
+            "nginx floor": _scenario(20_000),
+            "Flask floor": _scenario(1000),
+            "GET one collection": _scenario(get_one) | {"cpu_ms_per_request": 1.25},
+            "list 100, filtered": _scenario(300),
+            "POST a collection": _scenario(450, errors),
+        },
+        "fixed_rate": [
+            {"share": share, "rate": int(get_one * share), "p50_ms": 1.0, "p95_ms": 2.0}
+            | {"p99_ms": p99_at_half, "failed": 0, "dropped": 0}
+            for share in (0.25, 0.5, 0.75)
+        ],
+        "memory": {"collections": {"rss": rss_mb * MB, "pss": rss_mb * MB // 2}},
+    }
+
+
+def test_targets_met_are_reported_met():
+    table = report.markdown(_results(get_one=700, p99_at_half=8.0, rss_mb=120))
+
+    assert "| GET one collection | 700 | 70% |" in table
+    assert "| 1.25 |" in table
+    assert "| 50% of max | 350 |" in table
+    assert "| collections | 120 | 60 |" in table
+    assert "NO" not in table
+
+
+def test_each_target_missed_is_reported_missed():
+    table = report.markdown(_results(get_one=500, p99_at_half=12.0, rss_mb=151, errors=3))
+
+    for target in (
+        "GET one >= 60% of the Flask floor",
+        "GET one p99 at 50% load <= 10 ms",
+        "no errors",
+        "collections <= 150 MB RSS",
+    ):
+        assert f"| {target} | NO |" in table
+    assert "| list 100 >= 25% of the floor | yes |" in table
+    assert "| POST >= 40% of the floor | yes |" in table
+
+
+def test_a_partial_run_reports_no_verdicts():
+    results = _results(get_one=700, p99_at_half=8.0, rss_mb=120)
+
+    assert "| target |" not in report.markdown(results, complete=False)
