@@ -100,7 +100,7 @@ def _wait_for(url: str, process: subprocess.Popen, log_file: Path, timeout: floa
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or accepted while the worker boots
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{url} not ready after {timeout}s")

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import sessionmaker
 
 from analytics_service import replica
+from service_kit import memory
 from service_kit.outbound import BoundedClient, Unanswered
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class Follower:
             if not changes:
                 return Freshness(as_of, stale=False, position=after, caught_up=True)
             self._apply(after, changes)
+            if len(changes) >= self.page:  # a large batch: give its memory back
+                memory.trim()
             if caught_up or time.monotonic() >= deadline:
                 with self.sessions() as session:
                     now, as_of = replica.position(session)

@@ -10,7 +10,7 @@ order, and a follower reading "after N" never skips one that commits late.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select, text, update
+from sqlalchemy import bindparam, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from collections_service.models import Collection, CollectionChange, FeedCounter
@@ -18,6 +18,13 @@ from service_kit import bulk
 
 FIELDS = ("location", "waste_type", "quantity", "unit", "collected_date", "status")
 _PENDING = "collection_feed"
+# Built once: the statement every write transaction ends with.
+_CLAIM = (
+    update(FeedCounter)
+    .where(FeedCounter.id == 1)
+    .values(position=FeedCounter.position + bindparam("count"))
+    .returning(FeedCounter.position)
+)
 
 
 def install(sessions: sessionmaker) -> None:
@@ -51,12 +58,7 @@ def _write_positions(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    last = session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.id == 1)
-        .values(position=FeedCounter.position + len(pending))
-        .returning(FeedCounter.position)
-    ).scalar_one()
+    last = session.execute(_CLAIM, {"count": len(pending)}).scalar_one()
     now = datetime.now(UTC)
     rows = [
         {

@@ -2,12 +2,13 @@
 
 import csv
 
-from flask import Response, current_app, request, url_for
+from flask import Response, after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest
 
 from collections_service import service, transfer
 from collections_service.schemas import (
+    WRITE_COLLECTION,
     CollectionIn,
     CollectionOut,
     CollectionPatch,
@@ -15,7 +16,7 @@ from collections_service.schemas import (
     CollectionReplace,
     ImportResult,
 )
-from service_kit import db
+from service_kit import db, memory
 from service_kit.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
 from service_kit.errors import Unprocessable
 from service_kit.paging import page_response
@@ -63,15 +64,16 @@ class Collections(MethodView):
         """
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             return _csv_export(query)
-        return page_response(*service.list_(db.session, query))
+        return page_response(*service.list_(db.reads(), query), WRITE_COLLECTION)
 
     @blp.arguments(CollectionIn)
     @blp.response(201, CollectionOut, headers=LOCATION_HEADER)
     def post(self, fields):
         """Record a collection."""
-        collection = service.create(db.session, fields, _locations())
-        location = url_for(".Collection", collection_id=collection.id)
-        return collection, 201, {"Location": location}
+        row = service.create(db.session, fields, _locations())
+        response = current_app.json.response(WRITE_COLLECTION(row))
+        response.headers["Location"] = url_for(".Collection", collection_id=row.id)
+        return response, 201
 
 
 @blp.route("/import")
@@ -82,6 +84,8 @@ class CollectionImport(MethodView):
     def post(self):
         """Import up to 10,000 collections, all or nothing, as a JSON array or CSV."""
         request.max_content_length = transfer.MAX_BYTES
+        # Once answered, the rows' memory goes back to the system.
+        after_this_request(_trim_when_closed)
         rows, errors = _import_rows()
         ids = transfer.import_(db.session, rows, _locations(), errors)
         return {"count": len(ids), "id_ranges": transfer.id_ranges(ids)}, 201
@@ -92,7 +96,7 @@ class Collection(MethodView):
     @blp.response(200, CollectionOut)
     def get(self, collection_id):
         """Read one collection."""
-        return service.get(db.session, collection_id)
+        return current_app.json.response(WRITE_COLLECTION(service.read(db.reads(), collection_id)))
 
     @blp.arguments(CollectionReplace)
     @blp.response(200, CollectionOut)
@@ -110,6 +114,11 @@ class Collection(MethodView):
     def delete(self, collection_id):
         """Delete a collection."""
         service.delete(db.session, collection_id)
+
+
+def _trim_when_closed(response: Response) -> Response:
+    response.call_on_close(memory.trim)
+    return response
 
 
 def _locations():

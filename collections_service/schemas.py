@@ -5,7 +5,14 @@ from marshmallow import validate
 
 from collections_service.models import Status, Unit, WasteType
 from service_kit import paging
-from service_kit.fields import ServerAssignedId, StrictNumber, Text, UtcDateTime, enum_field
+from service_kit.fields import (
+    ServerAssignedId,
+    StrictNumber,
+    Text,
+    UtcDateTime,
+    enum_field,
+    writer,
+)
 
 SORTS = ("collected_date", "-collected_date", "id", "-id")
 
@@ -78,3 +85,7 @@ class ImportResult(ma.Schema):
     id_ranges = ma.fields.List(
         ma.fields.List(ma.fields.Integer(), validate=validate.Length(equal=2)), required=True
     )
+
+
+# CollectionOut.dump, fast: what the read routes answer with (one row, or a page of them).
+WRITE_COLLECTION = writer(CollectionOut())

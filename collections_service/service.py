@@ -1,8 +1,9 @@
 """Domain functions on collections; each takes the session, none commits."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from collections_service import feed
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
@@ -30,13 +31,27 @@ def get(session: Session, collection_id: int, for_update: bool = False) -> Colle
     return collection
 
 
-def create(session: Session, fields: dict, locations: LocationDirectory) -> Collection:
+_READ = select(Collection.__table__).where(Collection.id == bindparam("id"))
+
+
+def read(connection: Connection, collection_id: int) -> Row:
+    """One collection as a row, for answering a read."""
+    row = connection.execute(_READ, {"id": collection_id}).first()
+    if row is None:
+        raise CollectionNotFound(collection_id)
+    return row
+
+
+# One statement, no unit of work: the commonest write, kept cheap.
+_INSERT = insert(Collection.__table__).returning(*Collection.__table__.c)
+
+
+def create(session: Session, fields: dict, locations: LocationDirectory) -> Row:
     fields.pop("id", None)
     locations.require_active(fields["location"])
-    collection = Collection(**fields)
-    session.add(collection)
-    session.flush()
-    return collection
+    row = session.execute(_INSERT, fields).one()
+    feed.note_inserted(session, [row.id], [fields])
+    return row
 
 
 def replace(
@@ -81,11 +96,13 @@ def delete(session: Session, collection_id: int) -> None:
     session.flush()
 
 
-def list_(session: Session, query: dict) -> tuple[list[Collection], str | None]:
+def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of collections and the cursor of the next page (None on the last)."""
-    statement = filtered(select(Collection), query)
+    statement = filtered(select(Collection.__table__), query)
     sort = query["sort"]
-    return paging.page(session, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor"))
+    return paging.page(
+        connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+    )
 
 
 def ordered(statement: Select, sort: str) -> Select:

@@ -1,10 +1,11 @@
 """The /api/v1/locations routes: load with a schema, call the service, dump."""
 
-from flask import url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 
 from locations_service import service
 from locations_service.schemas import (
+    WRITE_LOCATION,
     LocationIn,
     LocationOut,
     LocationPatch,
@@ -26,7 +27,7 @@ class Locations(MethodView):
     @blp.response(200, LocationOut(many=True), headers=LINK_HEADER)
     def get(self, query):
         """List locations (not archived unless asked), filtered and paged by keyset."""
-        return page_response(*service.list_(db.session, query))
+        return page_response(*service.list_(db.reads(), query), WRITE_LOCATION)
 
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut, headers=LOCATION_HEADER)
@@ -41,7 +42,7 @@ class Location(MethodView):
     @blp.response(200, LocationOut)
     def get(self, location_id):
         """Read one location, archived or not."""
-        return service.get(db.session, location_id)
+        return current_app.json.response(WRITE_LOCATION(service.read(db.reads(), location_id)))
 
     @blp.arguments(LocationReplace)
     @blp.response(200, LocationOut)

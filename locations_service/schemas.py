@@ -5,7 +5,14 @@ from marshmallow import validate
 
 from locations_service.models import LocationType
 from service_kit import paging
-from service_kit.fields import ServerAssignedId, StrictBoolean, StrictNumber, Text, enum_field
+from service_kit.fields import (
+    ServerAssignedId,
+    StrictBoolean,
+    StrictNumber,
+    Text,
+    enum_field,
+    writer,
+)
 
 SORTS = ("id", "-id", "name", "-name")
 
@@ -73,3 +80,7 @@ class LocationQuery(ma.Schema):
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
     limit = paging.limit_field()
     cursor = paging.cursor_field()
+
+
+# LocationOut.dump, fast: what the read routes answer with (one row, or a page of them).
+WRITE_LOCATION = writer(LocationOut())

@@ -1,6 +1,6 @@
 """Domain functions on locations; each takes the session, none commits."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,17 @@ def get(session: Session, location_id: int, for_update: bool = False) -> Locatio
     if location is None:
         raise LocationNotFound(location_id)
     return location
+
+
+_READ = select(Location.__table__).where(Location.id == bindparam("id"))
+
+
+def read(connection: Connection, location_id: int) -> Row:
+    """One location as a row, for answering a read."""
+    row = connection.execute(_READ, {"id": location_id}).first()
+    if row is None:
+        raise LocationNotFound(location_id)
+    return row
 
 
 def create(session: Session, fields: dict) -> Location:
@@ -82,11 +93,13 @@ def archive(session: Session, location_id: int) -> None:
     session.flush()
 
 
-def list_(session: Session, query: dict) -> tuple[list[Location], str | None]:
+def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of locations and the cursor of the next page (None on the last)."""
-    statement = _filtered(select(Location), query)
+    statement = _filtered(select(Location.__table__), query)
     sort = query["sort"]
-    return paging.page(session, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor"))
+    return paging.page(
+        connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+    )
 
 
 def _filtered(statement: Select, query: dict) -> Select:

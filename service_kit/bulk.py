@@ -35,11 +35,15 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     return ids
 
 
+# Below this many rows one INSERT costs less than setting up a COPY.
+COPY_FROM = 50
+
+
 def copy_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert rows that carry every column, keys included."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "postgresql":
+    if len(rows) < COPY_FROM or session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
     columns = list(table.columns)

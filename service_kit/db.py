@@ -4,12 +4,16 @@ Views and domain functions use `db.session`; nothing commits but this module:
 after a successful response (status < 400) the session commits before the
 response leaves, so a 2xx on a write means it is committed. Anything else
 rolls back.
+
+Reads that are one statement use `db.reads()` instead: a plain connection in
+autocommit, no Session, no BEGIN or COMMIT. On the commonest requests (one
+row, one page) that is most of what the database layer costs.
 """
 
 import logging
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -33,7 +37,10 @@ def make_engine(url: str, **options) -> Engine:
     # Sessions in UTC, whatever the server's default: timestamps near the ends
     # of the calendar must not be shifted out of Python's range on the way out.
     connect_args = {"options": "-c timezone=UTC"}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **options)
+    # No pre-ping (a round trip per request): after a database restart, the
+    # first request on a dead connection gets the 503 below, and SQLAlchemy
+    # replaces every connection of the pool opened before it.
+    return create_engine(parsed, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -49,6 +56,8 @@ class Database:
     def __init__(self, app: Flask, url: str):
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Its own pool, so connections stay in autocommit (no switch per checkout).
+        self.read_engine = make_engine(url, isolation_level="AUTOCOMMIT")
         app.extensions["db"] = self
         app.after_request(_commit_on_success)
         app.teardown_request(_close)
@@ -92,6 +101,17 @@ def _close(_error=None) -> None:
     if session is not None:
         session.rollback()
         session.close()
+    reads = g.pop("db_reads", None)
+    if reads is not None:
+        reads.close()
+
+
+def reads() -> Connection:
+    """This request's connection for one-statement reads (autocommit: each
+    statement sees what is committed when it starts)."""
+    if "db_reads" not in g:
+        g.db_reads = current_app.extensions["db"].read_engine.connect()
+    return g.db_reads
 
 
 session: Session = LocalProxy(_session)  # type: ignore[assignment]

@@ -2,7 +2,9 @@
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import attrgetter
 
 import marshmallow as ma
 
@@ -136,3 +138,38 @@ def format_utc(value: datetime) -> str:
     elif value.microsecond:
         text += f".{value.microsecond:06d}"
     return text + "Z"
+
+
+_PLAIN = {
+    ma.fields.Integer: int,
+    ma.fields.Float: float,
+    ma.fields.String: str,
+    ma.fields.Boolean: bool,
+}
+
+
+def writer(schema: ma.Schema) -> Callable[[object], dict]:
+    """What `schema.dump(row)` gives, for a flat output schema, at a fraction of
+    the cost: each field's conversion is chosen once, not per value. A page of
+    100 rows dumped by marshmallow costs more than its query. (The tests check
+    writer against dump for every output schema.)"""
+    steps = []
+    for name, field in schema.fields.items():
+        if isinstance(field, UtcDateTime):
+            convert = format_utc
+        elif isinstance(field, ma.fields.Enum) and field.by_value:
+            convert = attrgetter("value")
+        elif type(field) in _PLAIN:
+            convert = _PLAIN[type(field)]
+        else:
+            raise TypeError(f"writer() cannot write {name}: {type(field).__name__}")
+        steps.append((name, field.attribute or name, convert))
+
+    def write(row) -> dict:
+        out = {}
+        for key, attribute, convert in steps:
+            value = getattr(row, attribute)
+            out[key] = None if value is None else convert(value)
+        return out
+
+    return write

@@ -1,12 +1,16 @@
 """gunicorn settings shared by every service (each service's gunicorn.conf.py
 imports these; the bind address is given on the command line)."""
 
+import gc
 import os
 
-# Threads keep upstream keep-alive connections from nginx usable.
+# Threads keep upstream keep-alive connections from nginx usable. One worker
+# per service by default: each more costs ~80-100 MB, and on a small machine
+# three services' workers already keep every core busy (docs/performance.md).
+# Threads carry a worker through database and network waits.
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
 # Longer than nginx's upstream keep-alive so nginx closes idle connections first.
 keepalive = 75
 timeout = 30
@@ -14,8 +18,19 @@ graceful_timeout = 30
 # Above nginx's 8 KiB header buffers, so nginx's problem+json 414 applies first.
 limit_request_line = 8190
 limit_request_field_size = 16380
+# The workers' heartbeat file, touched on every loop: in memory, never a disk
+# journal (gunicorn's own advice; /tmp may be on disk or overlayfs).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = None
 errorlog = "-"
 # One host runs several gunicorns (colours, tests); a shared control socket
 # path in $HOME would collide, and nothing uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Move everything the app made at start out of the garbage collector's
+    way: otherwise a full collection walks it all again (tens of ms with every
+    thread of the worker stopped), the worst of the latency tail."""
+    gc.collect()
+    gc.freeze()

@@ -8,13 +8,14 @@ between two fetches neither repeat nor shift a page.
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import request
-from sqlalchemy import Select, tuple_
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from flask import Response, current_app, request
+from sqlalchemy import Connection, Row, Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from service_kit.errors import Unprocessable
 from service_kit.fields import QueryInteger, Text
@@ -56,14 +57,19 @@ class Order:
 
 
 def page(
-    session: Session, statement: Select, sort: str, order: Order, limit: int, cursor: str | None
-) -> tuple[list, str | None]:
+    connection: Connection,
+    statement: Select,
+    sort: str,
+    order: Order,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Row], str | None]:
     """One page of `statement` in `order`, and the next page's cursor (None on the last)."""
     if cursor is not None:
         key = _decode_key(decode_cursor(cursor, sort), order)
         row_key, after = tuple_(*order.columns), tuple_(*key)
         statement = statement.where(row_key < after if order.descending else row_key > after)
-    rows = list(session.scalars(statement.order_by(*order.clauses()).limit(limit + 1)))
+    rows = connection.execute(statement.order_by(*order.clauses()).limit(limit + 1)).all()
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
@@ -116,6 +122,10 @@ def next_link(cursor: str) -> str:
     return f'<{request.path}?{urlencode(params)}>; rel="next"'
 
 
-def page_response(rows: list, cursor: str | None) -> tuple:
-    """What a list view returns: the rows, 200, and the next page's Link if any."""
-    return rows, 200, ({"Link": next_link(cursor)} if cursor else {})
+def page_response(rows: list, cursor: str | None, write: Callable[[Row], dict]) -> Response:
+    """What a list view returns: the rows written by `write` (see
+    fields.writer), and the next page's Link if any."""
+    response = current_app.json.response([write(row) for row in rows])
+    if cursor:
+        response.headers["Link"] = next_link(cursor)
+    return response

@@ -1,7 +1,10 @@
 """What every service does the same way: migrations, health, its OpenAPI document."""
 
 import importlib
+import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +15,7 @@ from conftest import migrated_database
 from deploy.platform import SERVICES
 from service_kit import migrate
 from service_kit.db import make_engine
+from service_kit.fields import writer
 
 
 @dataclass
@@ -102,3 +106,45 @@ def test_the_openapi_document_is_served_and_strict(service, make_database):
     assert all(schema["additionalProperties"] is False for schema in inputs)
     error = document["components"]["responses"]["DEFAULT_ERROR"]["content"]
     assert list(error) == ["application/problem+json"]
+
+
+WRITTEN = [
+    (
+        "collections_service.schemas",
+        "CollectionOut",
+        {
+            "id": 7,
+            "location": "Depot North",
+            "waste_type": "Glass",
+            "quantity": 12.5,
+            "unit": "Kg",
+            "collected_date": datetime(2026, 3, 1, 8, 30, 0, 120000, tzinfo=UTC),
+            "status": "Completed",
+        },
+    ),
+    (
+        "locations_service.schemas",
+        "LocationOut",
+        {
+            "id": 3,
+            "name": "Depot North",
+            "address": None,
+            "zone": "North",
+            "location_type": "DropOff",
+            "latitude": 52.3791,
+            "longitude": None,
+            "archived": False,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "schema", "values"), WRITTEN, ids=lambda v: str(v)[:20])
+def test_the_fast_writer_writes_what_the_schema_dumps(module, schema, values):
+    schemas = importlib.import_module(module)
+    out = getattr(schemas, schema)()
+    enums = {name: field.enum for name, field in out.fields.items() if hasattr(field, "enum")}
+    row = SimpleNamespace(**{k: enums[k](v) if k in enums else v for k, v in values.items()})
+
+    assert writer(out)(row) == out.dump(row)
+    assert json.dumps(writer(out)(row)) == json.dumps(out.dump(row))
