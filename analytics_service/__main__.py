@@ -18,7 +18,10 @@ from service_kit.outbound import BoundedClient
 
 
 def _follower(config: Config) -> Follower:
-    sessions = sessionmaker(make_engine(config.database_url), expire_on_commit=False)
+    # A loop that runs for days outlives database restarts: check each
+    # connection before a batch (requests go without: they answer 503 once).
+    engine = make_engine(config.database_url, pool_pre_ping=True)
+    sessions = sessionmaker(engine, expire_on_commit=False)
     return Follower(config.collections_url, sessions, BoundedClient(budget=30.0))
 
 

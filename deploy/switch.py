@@ -113,11 +113,13 @@ def canary(run: Run, service: Service, state: ServiceState, percent: int) -> Ser
     return new
 
 
-def _bring_up(run: Run, service: Service, state: ServiceState, colour: str, fresh: bool) -> Release:
+def _bring_up(
+    run: Run, service: Service, state: ServiceState, colour: str, fresh: bool
+) -> Release | None:
     """Start a colour, wait until it is ready and passes its smoke test."""
     run.say(f"{service.name}: starting {colour}" + (" from the current code" if fresh else ""))
     try:
-        release = run.backend.start(service, colour, fresh) or state.releases.get(colour)
+        release = run.backend.start(service, colour, fresh)
         _wait_ready(run, service, colour)
         _smoke_test(run.backend, service, colour)
     # Whatever went wrong, the colour started for this command must not stay up.

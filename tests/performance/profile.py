@@ -25,7 +25,7 @@ def top_functions(raw: Path, count: int) -> list[tuple[str, float, float]]:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, samples = line.rpartition(" ")
-        frames = [frame.split(" (")[0] + " (" + frame.split(" (")[-1] for frame in stack.split(";")]
+        frames = stack.split(";")
         n = int(samples)
         total += n
         own[frames[-1]] += n
