@@ -1,7 +1,8 @@
 """Operator commands: `python -m analytics_service migrate|sync|follow`.
 
 `sync` applies the whole backlog of the collections feed, printing its
-progress; `follow` keeps applying it (the platform runs one beside the service).
+progress; `follow` keeps applying it (each web worker already does, in a
+thread, unless FEED_POLL is 0).
 """
 
 import sys

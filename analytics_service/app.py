@@ -30,6 +30,7 @@ class Analytics:
     places: Places
     kilograms: Kilograms
     catch_up_budget: float
+    feed_poll: float
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -37,11 +38,16 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app, api = create_base_app(SPEC, config.database_url, config.log_level)
     client = BoundedClient()
+    # Small pages and batches here: a 50,000-change batch of 10,000-change
+    # pages (what `sync` uses on a large backlog) held ~50 MB that the worker,
+    # and the collections worker serving the pages, kept for good.
+    sessions = app.extensions["db"].sessions
     app.extensions["analytics"] = Analytics(
-        follower=Follower(config.collections_url, app.extensions["db"].sessions, client),
+        follower=Follower(config.collections_url, sessions, client, page=2_000, batch=10_000),
         places=Places(config.locations_url, config.locations_refresh, client),
         kilograms=Kilograms(config),
         catch_up_budget=config.catch_up_budget,
+        feed_poll=config.feed_poll,
     )
     api.register_blueprint(blp)
     return app

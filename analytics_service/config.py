@@ -33,11 +33,14 @@ class Config:
     catch_up_budget: float = 1.0
     # Seconds the cached list of locations is trusted before it is fetched again.
     locations_refresh: float = 60.0
+    # Seconds the web worker's follower waits when the feed has nothing new;
+    # 0 turns it off (then run `python -m analytics_service follow`).
+    feed_poll: float = 0.5
 
     @classmethod
     def from_env(cls) -> "Config":
         """Read DATABASE_URL, LOG_LEVEL, COLLECTIONS_URL, LOCATIONS_URL,
-        CONVERSION_FACTORS_FILE, CATCH_UP_BUDGET and LOCATIONS_REFRESH."""
+        CONVERSION_FACTORS_FILE, CATCH_UP_BUDGET, LOCATIONS_REFRESH and FEED_POLL."""
         env = os.environ
         factors, source = _factors(env.get("CONVERSION_FACTORS_FILE"))
         return cls(
@@ -57,6 +60,7 @@ class Config:
             locations_refresh=config.seconds(
                 env.get("LOCATIONS_REFRESH"), "LOCATIONS_REFRESH", cls.locations_refresh
             ),
+            feed_poll=config.seconds(env.get("FEED_POLL"), "FEED_POLL", cls.feed_poll),
         )
 
 

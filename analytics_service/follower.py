@@ -2,16 +2,19 @@
 
 Every query calls `catch_up` first, so an answer includes every write that
 was acknowledged before it (read-your-writes); a larger backlog is left to
-later requests and to the `follow` command, which loops. When collections
-cannot be reached the replica answers as it is, marked stale.
+later requests and to the follow loop: a thread of the web worker (started
+by gunicorn.conf.py) or the `follow` command. When collections cannot be
+reached the replica answers as it is, marked stale.
 """
 
 import logging
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from analytics_service import replica
@@ -49,6 +52,7 @@ class Follower:
         self.page = page
         self.batch = batch
         self.reader = ThreadPoolExecutor(1, thread_name_prefix="feed-reader")
+        self.stopping = threading.Event()
 
     def catch_up(self, budget: float) -> Freshness:
         """Apply batches of changes until none are left or `budget` seconds are spent.
@@ -106,9 +110,32 @@ class Follower:
                 session.rollback()  # another process applied this page first
 
     def follow(self, pause: float = 0.5) -> None:
-        """Apply the feed forever (the `follow` command)."""
-        while True:
+        """Apply the feed until `stop`; a database error is logged and retried
+        after `pause` (the pool replaces connections a restart broke)."""
+        while not self.stopping.is_set():
             started = time.monotonic()
-            freshness = self.catch_up(budget=5.0)
+            try:
+                freshness = self.catch_up(budget=5.0)
+            except SQLAlchemyError as error:
+                log.error("applying the change feed failed, retrying: %s", error)
+                self.stopping.wait(pause)
+                continue
             if freshness.stale or time.monotonic() - started < 0.05:
-                time.sleep(pause)
+                self.stopping.wait(pause)
+
+    def follow_in_background(self, pause: float) -> threading.Thread:
+        """Run `follow` in a daemon thread of this process.
+
+        A thread rather than a process of its own: a second interpreter with
+        the same imports cost ~80 MB. A process ending mid-batch loses
+        nothing: the batch's transaction rolls back and is applied again.
+        """
+        thread = threading.Thread(
+            target=self.follow, args=(pause,), name="feed-follower", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        """End `follow` after the batch it is applying."""
+        self.stopping.set()

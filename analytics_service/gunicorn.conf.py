@@ -1,3 +1,19 @@
-"""gunicorn settings for the analytics service: the shared defaults."""
+"""gunicorn settings for the analytics service: the shared defaults, and each
+worker follows the collections change feed in a thread."""
 
+from service_kit import gunicorn_defaults
 from service_kit.gunicorn_defaults import *  # noqa: F403
+
+
+def post_worker_init(worker):
+    gunicorn_defaults.post_worker_init(worker)
+    analytics = worker.wsgi.extensions["analytics"]
+    if analytics.feed_poll:
+        analytics.follower.follow_in_background(analytics.feed_poll)
+
+
+def worker_exit(server, worker):
+    """Stop following before the worker's connections close."""
+    app = getattr(worker, "wsgi", None)  # None if the app never loaded
+    if app is not None:
+        app.extensions["analytics"].follower.stop()

@@ -1,11 +1,11 @@
 """The deploy commands' docker-compose backend (`python -m deploy --compose ...`).
 
 The same steps as on the local platform (deploy/switch.py), done with the
-docker CLI: a colour is a compose service (`collections-green`, plus
-`analytics-follower-green`), the image tag ($TAG) is its version, smoke
-tests go through the gateway's internal listener from inside the gateway
-container, and `gateway-route` (gateway/bin/route.sh, in the gateway image)
-swaps one upstream file, checks it with nginx -t and reloads.
+docker CLI: a colour is a compose service (`collections-green`), the image
+tag ($TAG) is its version, smoke tests go through the gateway's internal
+listener from inside the gateway container, and `gateway-route`
+(gateway/bin/route.sh, in the gateway image) swaps one upstream file, checks
+it with nginx -t and reloads.
 """
 
 import json

@@ -202,9 +202,22 @@ def up(platform: Platform) -> None:
     )
     try:
         wait_ready(platform, timeout=60)
+        _wait_running(platform, timeout=10)
     except TimeoutError:
         stop(process)
         raise
+
+
+def _wait_running(platform: Platform, timeout: float) -> None:
+    """Wait until supervisord counts every live program as started: a worker
+    can answer ready within its program's `startsecs`, while it still shows
+    STARTING, and `up` returns a settled state."""
+    programs = [name for service in SERVICES for name in live_programs(platform, service.name)]
+    deadline = time.monotonic() + timeout
+    while any(programs_state(platform).get(name) != "RUNNING" for name in programs):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not all of {programs} RUNNING after {timeout:.0f}s")
+        time.sleep(0.2)
 
 
 def down(platform: Platform, timeout: float = 200.0) -> bool:

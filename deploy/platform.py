@@ -26,8 +26,6 @@ class Service:
     package: str
     blue_port: int
     green_port: int
-    # Runs `python -m <package> follow` beside its web processes.
-    follower: bool = False
 
     @property
     def app(self) -> str:
@@ -38,17 +36,15 @@ class Service:
         return f"{self.name}-{colour}"
 
     def programs(self, colour: str) -> list[str]:
-        """Every supervisord program a colour runs (web, and follower if any)."""
-        names = [self.program(colour)]
-        if self.follower:
-            names.append(f"{self.name}-follower-{colour}")
-        return names
+        """Every supervisord program a colour runs: its gunicorn (the analytics
+        feed follower is a thread of each worker)."""
+        return [self.program(colour)]
 
 
 SERVICES = (
     Service("locations", "locations_service", 5201, 5202),
     Service("collections", "collections_service", 5101, 5102),
-    Service("analytics", "analytics_service", 5301, 5302, follower=True),
+    Service("analytics", "analytics_service", 5301, 5302),
 )
 
 
@@ -79,6 +75,9 @@ class Platform:
     python: str = sys.executable
     # How long collections trusts a location found active (LOCATIONS_CACHE_TTL).
     locations_cache_ttl: float = 30.0
+    # Seconds between the analytics follower's polls of an idle feed
+    # (FEED_POLL); 0 turns it off, as the bulk and analytics benchmarks do.
+    feed_poll: float = 0.5
 
     @property
     def public_url(self) -> str:
@@ -111,6 +110,7 @@ class Platform:
             "LOCATIONS_URL": self.internal_url,
             "COLLECTIONS_URL": self.internal_url,
             "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
+            "FEED_POLL": str(self.feed_poll),
             "PYTHONPATH": str(self.release_dir(service, colour)),
             "PATH": os.environ.get("PATH", ""),
         }

@@ -45,9 +45,10 @@ def _logging(platform: Platform, name: str) -> str:
 
 
 def _colour_programs(platform: Platform, service: Service, colour: str, live: bool) -> str:
-    """A colour's web processes (and follower), from the colour's release folder."""
+    """A colour's gunicorn, from the colour's release folder, stopped as a
+    group on SIGTERM (gunicorn's graceful timeout is 30 s)."""
     release = platform.release_dir(service, colour)
-    web, *follower = service.programs(colour)
+    name = service.program(colour)
     gunicorn = [
         str(platform.bin_dir / "gunicorn"),
         "--config",
@@ -56,34 +57,17 @@ def _colour_programs(platform: Platform, service: Service, colour: str, live: bo
         f"127.0.0.1:{platform.port(service, colour)}",
         service.app,
     ]
-    text = _program(platform, web, gunicorn, service, colour, live, stop_seconds=35)
-    for name in follower:
-        command = [platform.python, "-m", service.package, "follow"]
-        text += _program(platform, name, command, service, colour, live, stop_seconds=10)
-    return text
-
-
-def _program(
-    platform: Platform,
-    name: str,
-    command: list[str],
-    service: Service,
-    colour: str,
-    live: bool,
-    stop_seconds: int,
-) -> str:
-    """A service's program: its environment, stopped as a group on SIGTERM."""
     return f"""
 [program:{name}]
-command={shlex.join(command)}
-directory={platform.release_dir(service, colour)}
+command={shlex.join(gunicorn)}
+directory={release}
 environment={_environment(platform.service_env(service, colour))}
 autostart={str(live).lower()}
 autorestart=true
 startsecs=2
 startretries=1
 stopsignal=TERM
-stopwaitsecs={stop_seconds}
+stopwaitsecs=35
 stopasgroup=true
 killasgroup=true
 {_logging(platform, name)}

@@ -4,6 +4,11 @@ imports these; the bind address is given on the command line)."""
 import gc
 import os
 
+from service_kit import memory
+
+# In the master, before any thread: the forked workers inherit it.
+memory.limit_arenas()
+
 # Threads keep upstream keep-alive connections from nginx usable. One worker
 # per service by default: each more costs ~80-100 MB, and on a small machine
 # three services' workers already keep every core busy (docs/performance.md).

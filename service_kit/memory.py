@@ -9,6 +9,18 @@ import ctypes.util
 
 _LIBC_NAME = ctypes.util.find_library("c")
 _libc = ctypes.CDLL(_LIBC_NAME) if _LIBC_NAME else None
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def limit_arenas(count: int = 2) -> None:
+    """Let malloc keep at most `count` heaps (mallopt M_ARENA_MAX).
+
+    By default glibc gives threads up to 8 heaps per core; the threads of a
+    gunicorn worker then each hold freed memory of their own (12 MB more
+    after a bulk import here). Call before the threads start; a no-op off glibc.
+    """
+    if _libc is not None and hasattr(_libc, "mallopt"):
+        _libc.mallopt(_M_ARENA_MAX, count)
 
 
 def trim() -> None:

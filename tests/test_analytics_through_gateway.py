@@ -1,10 +1,14 @@
 """Analytics through the gateway: read-your-writes, and each dependency stopped."""
 
+import time
 from contextlib import contextmanager
 
 import requests
+from sqlalchemy import text
 
 from deploy import local, supervisor
+from deploy.platform import service_named
+from service_kit.db import make_engine
 
 SUMMARY = "/api/v1/analytics/summary"
 SUMMARY_KEYS = {
@@ -18,6 +22,9 @@ SUMMARY_KEYS = {
     "data_as_of",
     "stale",
 }
+HEAD = "SELECT position FROM feed_counter WHERE id = 1"
+CURSOR = "SELECT position FROM feed_cursor WHERE id = 1"
+FACTS = "SELECT count(*) FROM facts WHERE location = :location"
 
 
 def record(public: str, location: str, quantity: float, unit: str = "Kg") -> None:
@@ -80,3 +87,28 @@ def test_with_locations_stopped_it_uses_its_copy_of_the_places(system, public, f
     assert response.status_code == 200
     [row] = [p for p in response.json()["locations"] if p["location"] == fresh_location]
     assert (row["known"], row["zone"], row["kg"]) == (True, "North", 3)
+
+
+def test_the_worker_applies_the_feed_with_no_query_asking(system, public, fresh_location):
+    """The follower thread of the analytics worker (gunicorn.conf.py) keeps the
+    replica current on its own: the cursor reaches the new write while nobody
+    asks analytics anything."""
+    analytics = make_engine(system.database_url(service_named("analytics")))
+    collections = make_engine(system.database_url(service_named("collections")))
+    try:
+        record(public, fresh_location, 3)
+        with collections.connect() as connection:
+            head = connection.execute(text(HEAD)).scalar_one()
+        deadline = time.monotonic() + 10
+        position = 0
+        while position < head and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with analytics.connect() as connection:
+                position = connection.execute(text(CURSOR)).scalar_one_or_none() or 0
+        assert position >= head
+        with analytics.connect() as connection:
+            kept = connection.execute(text(FACTS), {"location": fresh_location}).scalar_one()
+        assert kept == 1
+    finally:
+        analytics.dispose()
+        collections.dispose()

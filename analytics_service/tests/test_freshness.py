@@ -1,6 +1,7 @@
 """Read-your-writes, a bounded catch-up, stale answers, and no change lost or
 counted twice when an apply dies or two processes race."""
 
+import logging
 import math
 import threading
 import time
@@ -13,6 +14,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
 
 from analytics_service import replica
 from analytics_service.follower import Follower
@@ -64,6 +66,46 @@ def test_collections_unreachable_answers_from_the_replica_marked_stale(client, w
     assert (body["stale"], body["total_kg"]) == (True, 5)
     assert body["data_as_of"] == fresh["data_as_of"]
     assert client.get(SUMMARY).get_json()["total_kg"] == 12
+
+
+def test_the_follow_loop_outlives_a_database_error_and_then_catches_up(
+    config, world, upstreams, caplog, tmp_path
+):
+    """The loop a web worker runs in a thread: it must not die with its first
+    error. Its database is first one that cannot be opened, then the real one."""
+    yard = world.place()
+    world.record(yard, 4)
+    broken = make_engine(f"sqlite:///{tmp_path / 'missing' / 'analytics.db'}")
+    sessions = sessionmaker(broken)
+    follower = Follower(upstreams.collections, sessions, BoundedClient())
+
+    with caplog.at_level(logging.ERROR, logger="analytics_service.follower"):
+        thread = follower.follow_in_background(pause=0.05)
+        _wait_until(lambda: "applying the change feed failed" in caplog.text)
+        assert thread.is_alive()
+
+    real = make_engine(config.database_url)
+    sessions.configure(bind=real)
+    try:
+        _wait_until(lambda: _cursor(real) == 1)
+        assert thread.is_alive()
+    finally:
+        follower.stop()
+        thread.join(10)
+        real.dispose()
+    assert not thread.is_alive()
+
+
+def _cursor(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT position FROM feed_cursor")).scalar_one()
+
+
+def _wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def test_locations_unreachable_uses_the_cached_copy(client, world, app_with):

@@ -3,7 +3,7 @@
     python -m tests.performance.analytics [--rows 1000000] [--places 500]
 
 Starts its own copy of the system on PostgreSQL (ports 29080/29081, services
-+22000, databases created and dropped), with the analytics follower stopped.
++22000, databases created and dropped), with the analytics follower off.
 It loads --rows collections over two years at --places locations through the
 bulk import, then measures:
 - the initial sync of the empty analytics database (`python -m
@@ -21,7 +21,6 @@ import time
 
 import requests
 
-from deploy import local, supervisor
 from deploy.platform import SERVICES, Platform
 from tests.performance.bulk import bodies, import_all, machine, make_places
 from tests.performance.system import own_system
@@ -65,7 +64,6 @@ def bench(system: Platform, rows: int, places: int) -> None:
     base = system.public_url
     analytics = next(s for s in SERVICES if s.name == "analytics")
     print(f"Machine: {machine()}")
-    supervisor.supervisorctl(system, "stop", local.live_programs(system, "analytics")[1])
     names = make_places(base, places)
     print(f"Loading {rows:,} collections over two years at {places} places...")
     import_all(base, bodies(rows, names), clients=3)
@@ -98,7 +96,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--places", type=int, default=500)
     args = parser.parse_args()
-    with own_system() as system:
+    with own_system(feed_poll=0) as system:
         bench(system, args.rows, args.places)
 
 

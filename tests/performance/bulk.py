@@ -4,7 +4,7 @@
 
 Without --base-url it starts its own copy of the system on PostgreSQL (ports
 29080/29081, services +22000, databases created and dropped), so it never
-touches `make run`, and stops its analytics follower so the import is
+touches `make run`, with its analytics follower off so the import is
 measured alone. It imports --rows collections in 10,000-row JSON requests
 from --clients threads, then exports them all as one CSV download, and
 prints rows per second for both, with the collections service's peak memory
@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from deploy import local, supervisor
 from deploy.platform import SERVICES
 from tests.performance.system import own_system
 
@@ -165,10 +164,9 @@ def main() -> None:
     if args.base_url:
         bench(args.base_url, args.rows, args.clients, args.places, "collections_service.app")
         return
-    with own_system() as system:
-        # The import alone: the analytics follower would apply the feed on the
-        # same two cores meanwhile (tests/performance/analytics.py measures it).
-        supervisor.supervisorctl(system, "stop", local.live_programs(system, "analytics")[1])
+    # The import alone: the analytics follower would apply the feed on the
+    # same two cores meanwhile (tests/performance/analytics.py measures it).
+    with own_system(feed_poll=0) as system:
         needle = f"127.0.0.1:{system.port(SERVICES[1], 'blue')}"
         bench(system.public_url, args.rows, args.clients, args.places, needle)
 

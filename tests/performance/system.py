@@ -12,8 +12,11 @@ ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1
 
 
 @contextmanager
-def own_system():
-    """Start the system under supervisord; stop it and drop its databases after."""
+def own_system(feed_poll: float = 0.5):
+    """Start the system under supervisord; stop it and drop its databases after.
+
+    feed_poll=0: analytics does not follow the feed in the background.
+    """
     prefix = f"bench_{uuid.uuid4().hex[:6]}_"
     system = Platform(
         run_dir=Platform.run_dir.parent / "bench" / "run",
@@ -24,6 +27,7 @@ def own_system():
         postgres_url=ADMIN_URL.rpartition("/")[0],
         database_prefix=prefix,
         log_to_console=False,
+        feed_poll=feed_poll,
     )
     with local.throwaway(system, ADMIN_URL):
         yield system
