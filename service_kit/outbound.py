@@ -83,6 +83,7 @@ class BoundedClient:
         now = time.monotonic()
         deadline = now + self.budget
         key = (url, tuple(params))
+        submitted = False
         with self.guard:
             future, its_deadline = self.pending.get(key, (None, 0.0)) if share else (None, 0.0)
             # Join a request under way only while it has most of its time
@@ -91,7 +92,12 @@ class BoundedClient:
             if future is None or its_deadline - now < self.budget / 2:
                 future = self.pool.submit(self._get, url, params, deadline, current_request_id())
                 self.pending[key] = (future, deadline)
-                future.add_done_callback(lambda done: self._forget(key, done))
+                submitted = True
+        if submitted:
+            # Outside the guard: on a future already done (a refused
+            # connection can fail that fast) the callback runs here, at once,
+            # and takes the guard itself.
+            future.add_done_callback(lambda done: self._forget(key, done))
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout as error:

@@ -5,7 +5,7 @@ for those faults (a real HTTP server on loopback, not a mock object)."""
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -119,3 +119,22 @@ def test_a_call_that_must_not_share_sends_its_own_request(server):
         list(pool.map(lambda _: client.get_json(f"{server}/ok", [], share=False), range(3)))
 
     assert len(FaultyHandler.calls) == 3
+
+
+def test_a_request_that_is_over_before_it_is_registered_does_not_hang_the_caller():
+    """A refused connection can fail before `_call` has registered its clean-up;
+    the clean-up then runs at once in the caller's thread. That timing cannot
+    be caused on demand, so the pool here hands back a request already failed
+    (a stand-in for the real pool: the one mock in this file)."""
+    client = BoundedClient(budget=1.0)
+    finished = Future()
+    finished.set_exception(Unanswered("refused"))
+    client.pool.submit = lambda *args, **kwargs: finished
+    caller = ThreadPoolExecutor(1)
+
+    outcome = caller.submit(client.get_json, "http://127.0.0.1:1/x", [])
+
+    with pytest.raises(Unanswered):
+        outcome.result(timeout=5)  # it hung for good while the guard was held
+    assert client.pending == {}
+    caller.shutdown()
