@@ -1,9 +1,9 @@
 """Memory and CPU of each service's processes, read from /proc.
 
-A service is every process of its live colour: the gunicorn master, its
-workers, and for analytics the follower. RSS counts each process in full
-(pages shared after fork are counted in every process that maps them);
-PSS shares them out, which is closer to what the machine really spends.
+A service is every process of its live colour: the gunicorn master and its
+workers (the analytics follower is a thread of each). RSS counts each
+process in full (pages shared after fork are counted in every process that
+maps them); PSS shares them out, closer to what the machine really spends.
 """
 
 import os
