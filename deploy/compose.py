@@ -72,17 +72,17 @@ class ComposeColours:
         return result
 
     def start(self, service: Service, colour: str, fresh: bool) -> Release | None:
-        names = service.programs(colour)
+        name = service.program(colour)
         if not fresh:  # the container as it was, not recreated from $TAG
-            self._compose("start", *names)
+            self._compose("start", name)
             return None
-        self._compose("build", names[0])
+        self._compose("build", name)
         self._compose("run", "--rm", "--no-deps", f"{service.name}-migrate")
-        self._compose("up", "--detach", "--no-deps", "--force-recreate", *names)
+        self._compose("up", "--detach", "--no-deps", "--force-recreate", name)
         return Release(self.tag)
 
     def stop(self, service: Service, colour: str) -> None:
-        self._compose("stop", *service.programs(colour), check=False)
+        self._compose("stop", service.program(colour), check=False)
 
     def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
         url = f"{INTERNAL}/internal/colours/{service.name}/{colour}{path}"

@@ -59,13 +59,11 @@ class LocalColours:
             databases.migrate(self.platform, service, colour)
         elif not releases.exists(self.platform, service, colour):
             raise FileNotFoundError(f"{colour} has no release to start")
-        for program in service.programs(colour):
-            supervisor.supervisorctl(self.platform, "start", program, check=True)
+        supervisor.supervisorctl(self.platform, "start", service.program(colour), check=True)
         return release
 
     def stop(self, service: Service, colour: str) -> None:
-        for program in reversed(service.programs(colour)):
-            supervisor.supervisorctl(self.platform, "stop", program)
+        supervisor.supervisorctl(self.platform, "stop", service.program(colour))
 
     def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
         url = f"{self.platform.internal_url}/internal/colours/{service.name}/{colour}{path}"
@@ -91,10 +89,10 @@ class LocalColours:
         gateway.reroute(self.platform, service, new)
 
 
-def live_programs(platform: Platform, service_name: str) -> list[str]:
-    """The supervisord programs of a service's live colour: web, then follower."""
+def live_program(platform: Platform, service_name: str) -> str:
+    """The supervisord program of a service's live colour."""
     live = state.load(platform.run_dir)[service_name].live
-    return service_named(service_name).programs(live)
+    return service_named(service_name).program(live)
 
 
 def programs_state(platform: Platform) -> dict[str, str]:
@@ -212,7 +210,7 @@ def _wait_running(platform: Platform, timeout: float) -> None:
     """Wait until supervisord counts every live program as started: a worker
     can answer ready within its program's `startsecs`, while it still shows
     STARTING, and `up` returns a settled state."""
-    programs = [name for service in SERVICES for name in live_programs(platform, service.name)]
+    programs = [live_program(platform, service.name) for service in SERVICES]
     deadline = time.monotonic() + timeout
     while any(programs_state(platform).get(name) != "RUNNING" for name in programs):
         if time.monotonic() > deadline:

@@ -32,13 +32,9 @@ class Service:
         return f"{self.package}.app:create_app()"
 
     def program(self, colour: str) -> str:
-        """The supervisord program of a colour's web processes."""
+        """The one program (supervisord) or container (compose) a colour runs:
+        its gunicorn; the analytics feed follower is a thread of each worker."""
         return f"{self.name}-{colour}"
-
-    def programs(self, colour: str) -> list[str]:
-        """Every supervisord program a colour runs: its gunicorn (the analytics
-        feed follower is a thread of each worker)."""
-        return [self.program(colour)]
 
 
 SERVICES = (

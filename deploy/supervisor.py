@@ -44,7 +44,7 @@ def _logging(platform: Platform, name: str) -> str:
     return f"stdout_logfile={platform.run_dir / 'logs' / name}.log\nredirect_stderr=true"
 
 
-def _colour_programs(platform: Platform, service: Service, colour: str, live: bool) -> str:
+def _colour_program(platform: Platform, service: Service, colour: str, live: bool) -> str:
     """A colour's gunicorn, from the colour's release folder, stopped as a
     group on SIGTERM (gunicorn's graceful timeout is 30 s)."""
     release = platform.release_dir(service, colour)
@@ -96,7 +96,7 @@ def render(
     run = platform.run_dir
     (run / "logs").mkdir(parents=True, exist_ok=True)
     programs = "".join(
-        _colour_programs(platform, service, colour, colour == states[service.name].live)
+        _colour_program(platform, service, colour, colour == states[service.name].live)
         for service in SERVICES
         for colour in COLOURS
     )

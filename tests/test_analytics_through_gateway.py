@@ -69,7 +69,7 @@ def test_with_collections_stopped_it_answers_from_its_replica_marked_stale(
     record(public, fresh_location, 1, "Tons")
     before = summary_at(public, fresh_location)
 
-    with stopped(system, local.live_programs(system, "collections")[0]):
+    with stopped(system, local.live_program(system, "collections")):
         during = summary_at(public, fresh_location)
 
     assert (during["stale"], during["total_kg"]) == (True, 1000)
@@ -81,7 +81,7 @@ def test_with_locations_stopped_it_uses_its_copy_of_the_places(system, public, f
     record(public, fresh_location, 3)
     requests.get(f"{public}/api/v1/analytics/zones", timeout=10)  # the copy is fresh
 
-    with stopped(system, local.live_programs(system, "locations")[0]):
+    with stopped(system, local.live_program(system, "locations")):
         response = requests.get(f"{public}/api/v1/analytics/locations", timeout=10)
 
     assert response.status_code == 200

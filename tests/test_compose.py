@@ -23,7 +23,7 @@ def compose_file() -> dict:
 def test_each_service_has_a_migration_and_two_colours_green_behind_a_profile(compose_file, service):
     services = compose_file["services"]
 
-    for name in service.programs("blue") + service.programs("green"):
+    for name in (service.program("blue"), service.program("green")):
         assert services[name]["image"] == f"waste/{service.name}:${{TAG:-dev}}"
     assert "profiles" not in services[service.program("blue")]
     assert services[service.program("green")]["profiles"] == ["green"]

@@ -171,14 +171,14 @@ def test_upstream_connections_are_kept_alive(system, public):
 
 
 def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
-    supervisor.supervisorctl(system, "stop", local.live_programs(system, "collections")[0])
+    supervisor.supervisorctl(system, "stop", local.live_program(system, "collections"))
     try:
         response = requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=10)
 
         assert_gateway_problem(response, 502)
         assert response.headers["Retry-After"]
     finally:
-        supervisor.supervisorctl(system, "start", local.live_programs(system, "collections")[0])
+        supervisor.supervisorctl(system, "start", local.live_program(system, "collections"))
         local.wait_ready(system)
     assert requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201
 

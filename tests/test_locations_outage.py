@@ -40,11 +40,11 @@ def timed_post(public: str, body: dict):
 
 @contextmanager
 def locations_stopped(system):
-    supervisor.supervisorctl(system, "stop", local.live_programs(system, "locations")[0])
+    supervisor.supervisorctl(system, "stop", local.live_program(system, "locations"))
     try:
         yield
     finally:
-        supervisor.supervisorctl(system, "start", local.live_programs(system, "locations")[0])
+        supervisor.supervisorctl(system, "start", local.live_program(system, "locations"))
         local.wait_ready(system)
 
 
@@ -52,7 +52,7 @@ def locations_stopped(system):
 def locations_frozen(system):
     """SIGSTOP the whole process group: connections are accepted, nothing answers."""
     pid = int(
-        supervisor.supervisorctl(system, "pid", local.live_programs(system, "locations")[0]).strip()
+        supervisor.supervisorctl(system, "pid", local.live_program(system, "locations")).strip()
     )
     os.killpg(pid, signal.SIGSTOP)
     try:

@@ -18,13 +18,9 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def service_pids(platform: Platform, service: str) -> list[int]:
-    """The live colour's processes: each program's main process and its children."""
-    pids = []
-    for program in local.live_programs(platform, service):
-        main = int(supervisorctl(platform, "pid", program).strip() or 0)
-        if main:
-            pids += [main, *children_of(main)]
-    return pids
+    """The live colour's processes: the gunicorn master and its workers."""
+    main = int(supervisorctl(platform, "pid", local.live_program(platform, service)).strip() or 0)
+    return [main, *children_of(main)] if main else []
 
 
 def _status_kb(pid: int, field: str, name: str = "status") -> int:
