@@ -3,12 +3,10 @@
 import os
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 from string import Template
 
-from deploy import supervisor
+from deploy import supervisor, wait
 from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
 from deploy.state import ServiceState
 
@@ -112,16 +110,21 @@ def reload_and_drain(platform: Platform, timeout: float = 160.0) -> None:
         raise GatewayConfigError("the gateway is not running")
     old_workers = children_of(master)
     supervisor.supervisorctl(platform, "signal", "HUP", "gateway")
-    _wait(lambda: children_of(master) - old_workers, 10.0, "nginx started no new workers")
-    _wait(lambda: not old_workers & children_of(master), timeout, "old nginx workers still run")
-
-
-def _wait(done: Callable[[], object], timeout: float, failure: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise GatewayConfigError(f"{failure} after {timeout:.0f}s of reloading")
-        time.sleep(0.05)
+    try:
+        wait.until(
+            lambda: children_of(master) - old_workers,
+            10.0,
+            "nginx started no new workers",
+            every=0.05,
+        )
+        wait.until(
+            lambda: not old_workers & children_of(master),
+            timeout,
+            "old nginx workers still run",
+            every=0.05,
+        )
+    except TimeoutError as error:
+        raise GatewayConfigError(f"{error} of reloading") from error
 
 
 def children_of(pid: int) -> set[int]:

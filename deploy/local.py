@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from deploy import databases, gateway, releases, state, supervisor
+from deploy import databases, gateway, releases, state, supervisor, wait
 from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
 from deploy.state import Release, ServiceState
 from service_kit import pg_admin
@@ -211,11 +211,12 @@ def _wait_running(platform: Platform, timeout: float) -> None:
     can answer ready within its program's `startsecs`, while it still shows
     STARTING, and `up` returns a settled state."""
     programs = [live_program(platform, service.name) for service in SERVICES]
-    deadline = time.monotonic() + timeout
-    while any(programs_state(platform).get(name) != "RUNNING" for name in programs):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not all of {programs} RUNNING after {timeout:.0f}s")
-        time.sleep(0.2)
+
+    def running() -> bool:
+        states = programs_state(platform)
+        return all(states.get(name) == "RUNNING" for name in programs)
+
+    wait.until(running, timeout, f"not all of {programs} RUNNING")
 
 
 def down(platform: Platform, timeout: float = 200.0) -> bool:
@@ -228,9 +229,6 @@ def down(platform: Platform, timeout: float = 200.0) -> bool:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return False
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"supervisord (pid {pid}) still running after {timeout:.0f}s")
-        time.sleep(0.2)
+    process = Path(f"/proc/{pid}")
+    wait.until(lambda: not process.exists(), timeout, f"supervisord (pid {pid}) still running")
     return True
