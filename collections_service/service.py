@@ -1,13 +1,13 @@
 """Domain functions on collections; each takes the session, none commits."""
 
-from sqlalchemy import Connection, Row, Select, bindparam, insert, select
+from sqlalchemy import Connection, Row, Select, insert, select
 from sqlalchemy.orm import Session
 
 from collections_service import feed
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
-from service_kit import paging
+from service_kit import db, paging
 from service_kit.errors import IdMismatch
 from service_kit.fields import UtcDateTime
 
@@ -31,15 +31,8 @@ def get(session: Session, collection_id: int, for_update: bool = False) -> Colle
     return collection
 
 
-_READ = select(Collection.__table__).where(Collection.id == bindparam("id"))
-
-
-def read(connection: Connection, collection_id: int) -> Row:
-    """One collection as a row, for answering a read."""
-    row = connection.execute(_READ, {"id": collection_id}).first()
-    if row is None:
-        raise CollectionNotFound(collection_id)
-    return row
+# One collection as a row, for answering a read.
+read = db.row_by_id(Collection.__table__, CollectionNotFound)
 
 
 # One statement, no unit of work: the commonest write, kept cheap.

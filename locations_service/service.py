@@ -1,6 +1,6 @@
 """Domain functions on locations; each takes the session, none commits."""
 
-from sqlalchemy import Connection, Row, Select, bindparam, select
+from sqlalchemy import Connection, Row, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from locations_service.errors import (
     NameTaken,
 )
 from locations_service.models import Location
-from service_kit import paging
+from service_kit import db, paging
 from service_kit.errors import IdMismatch
 from service_kit.fields import Text
 
@@ -36,15 +36,8 @@ def get(session: Session, location_id: int, for_update: bool = False) -> Locatio
     return location
 
 
-_READ = select(Location.__table__).where(Location.id == bindparam("id"))
-
-
-def read(connection: Connection, location_id: int) -> Row:
-    """One location as a row, for answering a read."""
-    row = connection.execute(_READ, {"id": location_id}).first()
-    if row is None:
-        raise LocationNotFound(location_id)
-    return row
+# One location as a row, for answering a read.
+read = db.row_by_id(Location.__table__, LocationNotFound)
 
 
 def create(session: Session, fields: dict) -> Location:

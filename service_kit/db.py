@@ -11,9 +11,20 @@ row, one page) that is most of what the database layer costs.
 """
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -112,6 +123,22 @@ def reads() -> Connection:
     if "db_reads" not in g:
         g.db_reads = current_app.extensions["db"].read_engine.connect()
     return g.db_reads
+
+
+def row_by_id(
+    table: Table, not_found: Callable[[int], Exception]
+) -> Callable[[Connection, int], Row]:
+    """A read of one row by its id, for answering a GET (on `reads()`): the
+    statement is built once; `not_found(id)` is raised when there is no row."""
+    statement = select(table).where(table.c.id == bindparam("id"))
+
+    def read(connection: Connection, row_id: int) -> Row:
+        row = connection.execute(statement, {"id": row_id}).first()
+        if row is None:
+            raise not_found(row_id)
+        return row
+
+    return read
 
 
 session: Session = LocalProxy(_session)  # type: ignore[assignment]
