@@ -3,7 +3,6 @@ answering a fixed JSON body itself, and the Flask floor app behind the same
 gunicorn settings as the services and the same nginx settings as the gateway."""
 
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,7 @@ from string import Template
 
 import requests
 
+from deploy import wait
 from deploy.gateway import TEMPLATES, children_of, nginx_binary
 from deploy.platform import REPO_ROOT
 
@@ -50,7 +50,8 @@ def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
     nginx = subprocess.Popen([nginx_binary(), "-e", "stderr", "-c", str(config)])
     base = f"http://127.0.0.1:{NGINX_PORT}"
     try:
-        _wait_for(f"{base}/flask/fixed")
+        flask_url = f"{base}/flask/fixed"
+        wait.until(lambda: _answers(flask_url), 30.0, f"{flask_url} did not answer")
         yield base, [flask.pid, *children_of(flask.pid)]
     finally:
         for process in (nginx, flask):
@@ -58,14 +59,8 @@ def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
             process.wait(timeout=30)
 
 
-def _wait_for(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} did not answer in {timeout:.0f}s")
-        time.sleep(0.2)
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:  # refused while the floor starts
+        return False
