@@ -12,6 +12,7 @@ import collections
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.performance.harness import OUT, SCENARIOS, load_dataset
@@ -19,14 +20,18 @@ from tests.performance.load import drivers, processes
 from tests.performance.system import own_system
 
 
+def _stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
+    """Each line of py-spy's raw output: the frames (outermost first), its samples."""
+    for line in raw.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        yield stack.split(";"), int(samples)
+
+
 def top_functions(raw: Path, count: int) -> list[tuple[str, float, float]]:
     """(function, % of samples anywhere in the stack, % as the innermost frame)."""
     inclusive, own = collections.Counter(), collections.Counter()
     total = 0
-    for line in raw.read_text().splitlines():
-        stack, _, samples = line.rpartition(" ")
-        frames = stack.split(";")
-        n = int(samples)
+    for frames, n in _stacks(raw):
         total += n
         own[frames[-1]] += n
         for frame in set(frames):
@@ -39,13 +44,11 @@ def top_functions(raw: Path, count: int) -> list[tuple[str, float, float]]:
 def by_package(raw: Path) -> list[tuple[str, float]]:
     """Own samples per top-level package (sqlalchemy, flask, gunicorn...)."""
     own, total = collections.Counter(), 0
-    for line in raw.read_text().splitlines():
-        stack, _, samples = line.rpartition(" ")
-        innermost = stack.split(";")[-1]
-        where = innermost.rpartition(" (")[2]
+    for frames, n in _stacks(raw):
+        where = frames[-1].rpartition(" (")[2]
         package = where.split("/")[0] if "/" in where else where.split(".")[0].split(":")[0]
-        own[package] += int(samples)
-        total += int(samples)
+        own[package] += n
+        total += n
     return [(package, 100 * n / total) for package, n in own.most_common()]
 
 
