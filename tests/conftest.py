@@ -4,14 +4,18 @@ It runs on its own ports (gateway 18080/18081, services +10000) and its own
 databases, so it never meets a `make run` on the same machine.
 """
 
+import subprocess
+import sys
 import uuid
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL, uses_sqlite
 from deploy import local
-from deploy.platform import Platform
+from deploy.platform import REPO_ROOT, Platform, service_named
+from service_kit.db import make_engine
 
 TEST_PUBLIC_PORT = 18080
 TEST_INTERNAL_PORT = 18081
@@ -51,6 +55,27 @@ def platform(tmp_path_factory):
 def system(platform):
     with local.throwaway(platform, TEST_DATABASE_URL):
         yield platform
+
+
+def deploy_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `python -m deploy ARGS` from the repository, as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "deploy", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+def rows(platform: Platform, service: str, query: str, **params) -> list[tuple]:
+    """What `query` finds in one service's database of this platform."""
+    engine = make_engine(platform.database_url(service_named(service)))
+    with engine.connect() as connection:
+        found = [tuple(row) for row in connection.execute(text(query), params)]
+    engine.dispose()
+    return found
 
 
 # Every location name the system tests record collections at.

@@ -4,11 +4,9 @@ import time
 from contextlib import contextmanager
 
 import requests
-from sqlalchemy import text
 
 from deploy import local, supervisor
-from deploy.platform import service_named
-from service_kit.db import make_engine
+from tests.conftest import rows
 
 SUMMARY = "/api/v1/analytics/summary"
 SUMMARY_KEYS = {
@@ -93,22 +91,13 @@ def test_the_worker_applies_the_feed_with_no_query_asking(system, public, fresh_
     """The follower thread of the analytics worker (gunicorn.conf.py) keeps the
     replica current on its own: the cursor reaches the new write while nobody
     asks analytics anything."""
-    analytics = make_engine(system.database_url(service_named("analytics")))
-    collections = make_engine(system.database_url(service_named("collections")))
-    try:
-        record(public, fresh_location, 3)
-        with collections.connect() as connection:
-            head = connection.execute(text(HEAD)).scalar_one()
-        deadline = time.monotonic() + 10
-        position = 0
-        while position < head and time.monotonic() < deadline:
-            time.sleep(0.1)
-            with analytics.connect() as connection:
-                position = connection.execute(text(CURSOR)).scalar_one_or_none() or 0
-        assert position >= head
-        with analytics.connect() as connection:
-            kept = connection.execute(text(FACTS), {"location": fresh_location}).scalar_one()
-        assert kept == 1
-    finally:
-        analytics.dispose()
-        collections.dispose()
+    record(public, fresh_location, 3)
+    [(head,)] = rows(system, "collections", HEAD)
+    deadline = time.monotonic() + 10
+    position = 0
+    while position < head and time.monotonic() < deadline:
+        time.sleep(0.1)
+        [(position,)] = rows(system, "analytics", CURSOR)
+    assert position >= head
+    [(kept,)] = rows(system, "analytics", FACTS, location=fresh_location)
+    assert kept == 1

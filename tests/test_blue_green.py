@@ -6,19 +6,16 @@ import fcntl
 import json
 import socket
 import subprocess
-import sys
 import uuid
 from contextlib import contextmanager
 
 import pytest
 import requests
-from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL
 from deploy import local, state
-from deploy.platform import REPO_ROOT, service_named
-from service_kit.db import make_engine
-from tests.conftest import add_location, make_platform
+from deploy.platform import service_named
+from tests.conftest import add_location, deploy_cli, make_platform, rows
 from tests.traffic import Traffic
 
 EXPECTED = {
@@ -41,26 +38,11 @@ def platform(tmp_path_factory):
 
 def deploy_command(platform, *args: str) -> subprocess.CompletedProcess:
     """Run `python -m deploy ARGS` against this platform, as an operator would."""
-    return subprocess.run(
-        [sys.executable, "-m", "deploy", *args, "--run-dir", str(platform.run_dir)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return deploy_cli(*args, "--run-dir", str(platform.run_dir))
 
 
 def live(platform, service: str) -> str:
     return state.load(platform.run_dir)[service].live
-
-
-def rows(platform, service: str, query: str, **params) -> list[tuple]:
-    engine = make_engine(platform.database_url(service_named(service)))
-    with engine.connect() as connection:
-        found = [tuple(row) for row in connection.execute(text(query), params)]
-    engine.dispose()
-    return found
 
 
 def gateway_log_size(platform) -> int:

@@ -17,7 +17,7 @@ from deploy import local
 from deploy.platform import REPO_ROOT, SERVICES, Platform
 from service_kit import pg_admin
 from service_kit.db import make_engine
-from tests.conftest import add_location
+from tests.conftest import add_location, deploy_cli
 
 PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]
 
@@ -136,14 +136,7 @@ def test_run_refuses_to_start_when_a_port_is_taken(tmp_path):
 
 
 def _deploy(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "deploy", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return deploy_cli(*args, timeout=120)
 
 
 def test_up_runs_in_the_background_status_shows_it_and_down_stops_it(tmp_path):
