@@ -87,6 +87,15 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = StrictParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's `arguments`, with a schema class made into one
+        instance here: given a class, webargs builds a new instance for every
+        request (~0.1 ms of field copying). Loading keeps no state on the
+        instance (marshmallow 4), so threads can share it."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class Api(flask_smorest.Api):
     """flask-smorest's Api, documenting and returning problem+json errors."""
