@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from collections_service.models import Status, Unit, WasteType
+from collections_service.models import Collection, Status, Unit, WasteType
 from service_kit import paging
 from service_kit.fields import (
     ServerAssignedId,
@@ -88,4 +88,4 @@ class ImportResult(ma.Schema):
 
 
 # CollectionOut.dump, fast: what the read routes answer with (one row, or a page of them).
-WRITE_COLLECTION = writer(CollectionOut())
+WRITE_COLLECTION = writer(CollectionOut(), Collection.__table__)

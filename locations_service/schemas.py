@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from locations_service.models import LocationType
+from locations_service.models import Location, LocationType
 from service_kit import paging
 from service_kit.fields import (
     ServerAssignedId,
@@ -83,4 +83,4 @@ class LocationQuery(ma.Schema):
 
 
 # LocationOut.dump, fast: what the read routes answer with (one row, or a page of them).
-WRITE_LOCATION = writer(LocationOut())
+WRITE_LOCATION = writer(LocationOut(), Location.__table__)

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service_kit import health, logs, requests
 from service_kit.api import Api
 from service_kit.db import Database
+from service_kit.json_out import OrjsonProvider
 
 OPENAPI_VERSION = "3.0.3"
 MAX_BODY_BYTES = 1024 * 1024
@@ -36,7 +37,7 @@ def create_base_app(spec: ServiceSpec, database_url: str, log_level: str) -> tup
         OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
     Database(app, database_url)

@@ -9,13 +9,17 @@ from types import SimpleNamespace
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from flask import Flask
 from sqlalchemy import inspect, text
 
+from collections_service.schemas import CollectionOut
 from conftest import migrated_database
 from deploy.platform import SERVICES
+from locations_service.models import Location
 from service_kit import migrate
 from service_kit.db import make_engine
 from service_kit.fields import writer
+from service_kit.json_out import OrjsonProvider
 
 
 @dataclass
@@ -123,6 +127,19 @@ WRITTEN = [
         },
     ),
     (
+        "collections_service.schemas",
+        "CollectionOut",
+        {
+            "id": 8,
+            "location": "Dépôt Süd",
+            "waste_type": "Organic",
+            "quantity": 1e16,
+            "unit": "Liters",
+            "collected_date": datetime(2026, 3, 1, 8, 30, tzinfo=UTC),
+            "status": "Pending",
+        },
+    ),
+    (
         "locations_service.schemas",
         "LocationOut",
         {
@@ -143,8 +160,17 @@ WRITTEN = [
 def test_the_fast_writer_writes_what_the_schema_dumps(module, schema, values):
     schemas = importlib.import_module(module)
     out = getattr(schemas, schema)()
+    table = getattr(schemas, schema.removesuffix("Out")).__table__
     enums = {name: field.enum for name, field in out.fields.items() if hasattr(field, "enum")}
-    row = SimpleNamespace(**{k: enums[k](v) if k in enums else v for k, v in values.items()})
+    stored = {k: enums[k](v) if k in enums else v for k, v in values.items()}
+    dumped = out.dump(SimpleNamespace(**stored))
 
-    assert writer(out)(row) == out.dump(row)
-    assert json.dumps(writer(out)(row)) == json.dumps(out.dump(row))
+    written = OrjsonProvider(Flask(__name__)).dumps(writer(out, table)(tuple(stored.values())))
+
+    assert json.loads(written) == dumped
+    assert list(json.loads(written)) == list(dumped)
+
+
+def test_the_fast_writer_refuses_a_table_whose_columns_differ_from_the_schema():
+    with pytest.raises(TypeError, match="columns of locations"):
+        writer(CollectionOut(), Location.__table__)
