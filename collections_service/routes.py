@@ -64,13 +64,13 @@ class Collections(MethodView):
         """
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             return _csv_export(query)
-        return page_response(*service.list_(db.reads(), query), WRITE_COLLECTION)
+        return page_response(*service.list_(db.autocommit(), query), WRITE_COLLECTION)
 
     @blp.arguments(CollectionIn)
     @blp.response(201, CollectionOut, headers=LOCATION_HEADER)
     def post(self, fields):
         """Record a collection."""
-        row = service.create(db.session, fields, _locations())
+        row = service.create(db.autocommit(), fields, _locations())
         response = current_app.json.response(WRITE_COLLECTION(row))
         response.headers["Location"] = url_for(".Collection", collection_id=row.id)
         return response, 201
@@ -96,7 +96,9 @@ class Collection(MethodView):
     @blp.response(200, CollectionOut)
     def get(self, collection_id):
         """Read one collection."""
-        return current_app.json.response(WRITE_COLLECTION(service.read(db.reads(), collection_id)))
+        return current_app.json.response(
+            WRITE_COLLECTION(service.read(db.autocommit(), collection_id))
+        )
 
     @blp.arguments(CollectionReplace)
     @blp.response(200, CollectionOut)

@@ -3,7 +3,6 @@
 from sqlalchemy import Connection, Row, Select, insert, select
 from sqlalchemy.orm import Session
 
-from collections_service import feed
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
@@ -39,12 +38,12 @@ read = db.row_by_id(Collection.__table__, CollectionNotFound)
 _INSERT = insert(Collection.__table__).returning(*Collection.__table__.c)
 
 
-def create(session: Session, fields: dict, locations: LocationDirectory) -> Row:
+def create(connection: Connection, fields: dict, locations: LocationDirectory) -> Row:
+    """Store a new collection: one INSERT (its feed entry is written with it),
+    committed on its own when `connection` is in autocommit."""
     fields.pop("id", None)
     locations.require_active(fields["location"])
-    row = session.execute(_INSERT, fields).one()
-    feed.note_inserted(session, [row.id], [fields])
-    return row
+    return connection.execute(_INSERT, fields).one()
 
 
 def replace(

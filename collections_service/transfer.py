@@ -12,7 +12,7 @@ import marshmallow as ma
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from collections_service import feed, service
+from collections_service import service
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection
 from collections_service.schemas import CollectionIn
@@ -100,9 +100,7 @@ def import_(
         raise RowErrors(errors)
     for row in loaded:
         row.pop("id", None)
-    ids = bulk.insert_rows(session, Collection.__table__, loaded)
-    feed.note_inserted(session, ids, loaded)
-    return ids
+    return bulk.insert_rows(session, Collection.__table__, loaded)
 
 
 def _row_errors(messages: dict) -> dict[int, dict[str, list[str]]]:

@@ -27,7 +27,7 @@ class Locations(MethodView):
     @blp.response(200, LocationOut(many=True), headers=LINK_HEADER)
     def get(self, query):
         """List locations (not archived unless asked), filtered and paged by keyset."""
-        return page_response(*service.list_(db.reads(), query), WRITE_LOCATION)
+        return page_response(*service.list_(db.autocommit(), query), WRITE_LOCATION)
 
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut, headers=LOCATION_HEADER)
@@ -42,7 +42,7 @@ class Location(MethodView):
     @blp.response(200, LocationOut)
     def get(self, location_id):
         """Read one location, archived or not."""
-        return current_app.json.response(WRITE_LOCATION(service.read(db.reads(), location_id)))
+        return current_app.json.response(WRITE_LOCATION(service.read(db.autocommit(), location_id)))
 
     @blp.arguments(LocationReplace)
     @blp.response(200, LocationOut)

@@ -5,9 +5,11 @@ after a successful response (status < 400) the session commits before the
 response leaves, so a 2xx on a write means it is committed. Anything else
 rolls back.
 
-Reads that are one statement use `db.reads()` instead: a plain connection in
-autocommit, no Session, no BEGIN or COMMIT. On the commonest requests (one
-row, one page) that is most of what the database layer costs.
+Work that is one statement uses `db.autocommit()` instead: a plain
+connection in autocommit, no Session, no BEGIN or COMMIT. On the commonest
+requests (one row, one page, a new row) that is most of what the database
+layer costs. A write made there is committed when its statement returns,
+before the response is built.
 """
 
 import logging
@@ -68,7 +70,7 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Its own pool, so connections stay in autocommit (no switch per checkout).
-        self.read_engine = make_engine(url, isolation_level="AUTOCOMMIT")
+        self.autocommit_engine = make_engine(url, isolation_level="AUTOCOMMIT")
         app.extensions["db"] = self
         app.after_request(_commit_on_success)
         app.teardown_request(_close)
@@ -112,23 +114,24 @@ def _close(_error=None) -> None:
     if session is not None:
         session.rollback()
         session.close()
-    reads = g.pop("db_reads", None)
-    if reads is not None:
-        reads.close()
+    connection = g.pop("db_autocommit", None)
+    if connection is not None:
+        connection.close()
 
 
-def reads() -> Connection:
-    """This request's connection for one-statement reads (autocommit: each
-    statement sees what is committed when it starts)."""
-    if "db_reads" not in g:
-        g.db_reads = current_app.extensions["db"].read_engine.connect()
-    return g.db_reads
+def autocommit() -> Connection:
+    """This request's connection for work that is one statement. Each
+    statement is its own transaction: a read sees what is committed when it
+    starts; a write is committed when it returns."""
+    if "db_autocommit" not in g:
+        g.db_autocommit = current_app.extensions["db"].autocommit_engine.connect()
+    return g.db_autocommit
 
 
 def row_by_id(
     table: Table, not_found: Callable[[int], Exception]
 ) -> Callable[[Connection, int], Row]:
-    """A read of one row by its id, for answering a GET (on `reads()`): the
+    """A read of one row by its id, for answering a GET (on `autocommit()`): the
     statement is built once; `not_found(id)` is raised when there is no row."""
     statement = select(table).where(table.c.id == bindparam("id"))
 

@@ -4,7 +4,7 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from collections_service.models import Collection, CollectionChange
 from collections_service.tests.factories import ROW, URL, create, payload
@@ -132,3 +132,31 @@ def test_a_change_left_unflushed_at_commit_still_enters_the_feed(app, db):
     feed = changes(app.test_client(), after=start)["changes"]
 
     assert [(c["op"], c["collection"]["quantity"]) for c in feed] == [("upsert", 3.0)]
+
+
+def test_the_database_writes_the_feed_for_a_write_made_outside_the_service(app, db):
+    start = head(app.test_client())
+    made = db.execute(insert(Collection).values(**ROW).returning(Collection.id)).scalar_one()
+    db.execute(update(Collection).where(Collection.id == made).values(quantity=7.5))
+    db.execute(delete(Collection).where(Collection.id == made))
+    db.commit()
+
+    feed = changes(app.test_client(), after=start)
+
+    assert [(c["op"], c["collection_id"]) for c in feed["changes"]] == [
+        ("upsert", made),
+        ("upsert", made),
+        ("delete", made),
+    ]
+    assert feed["changes"][1]["collection"]["quantity"] == 7.5
+    assert feed["head"] == start + 3
+
+
+def test_a_write_that_touches_no_row_takes_no_position(app, db):
+    start = head(app.test_client())
+
+    db.execute(update(Collection).where(Collection.id == -1).values(quantity=1.0))
+    db.execute(delete(Collection).where(Collection.id == -1))
+    db.commit()
+
+    assert head(app.test_client()) == start
