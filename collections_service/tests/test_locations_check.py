@@ -166,8 +166,17 @@ def test_a_cached_answer_expires_after_its_ttl(db, config, locations_server):
 
 
 def lookups_logged(locations_server, request_id_prefix: str) -> list[dict]:
-    """The locations service's log lines for requests whose id starts with the prefix."""
-    time.sleep(0.1)  # the access line is written just after the answer
+    """The locations service's log lines for requests whose id starts with the
+    prefix. Lines go out in batches at most 0.2 s apart: wait for the first,
+    then for one batch more."""
+    deadline = time.monotonic() + 2
+    while not _logged(locations_server, request_id_prefix) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return _logged(locations_server, request_id_prefix)
+
+
+def _logged(locations_server, request_id_prefix: str) -> list[dict]:
     lines = [
         json.loads(line)
         for line in locations_server.log.read_text().splitlines()
