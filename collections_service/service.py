@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
-from service_kit import db, paging
+from service_kit import columns, db, paging
 from service_kit.errors import IdMismatch
 from service_kit.fields import UtcDateTime
 
@@ -90,7 +90,7 @@ def delete(session: Session, collection_id: int) -> None:
 
 def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of collections and the cursor of the next page (None on the last)."""
-    statement = filtered(select(Collection.__table__), query)
+    statement = filtered(select(*columns.as_stored(Collection.__table__)), query)
     sort = query["sort"]
     return paging.page(
         connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")

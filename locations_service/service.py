@@ -12,7 +12,7 @@ from locations_service.errors import (
     NameTaken,
 )
 from locations_service.models import Location
-from service_kit import db, paging
+from service_kit import columns, db, paging
 from service_kit.errors import IdMismatch
 from service_kit.fields import Text
 
@@ -88,7 +88,7 @@ def archive(session: Session, location_id: int) -> None:
 
 def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of locations and the cursor of the next page (None on the last)."""
-    statement = _filtered(select(Location.__table__), query)
+    statement = _filtered(select(*columns.as_stored(Location.__table__)), query)
     sort = query["sort"]
     return paging.page(
         connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")

@@ -3,7 +3,16 @@
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    DateTime,
+    Enum,
+    String,
+    Table,
+    TypeDecorator,
+    type_coerce,
+)
 
 # Stable constraint names, so Alembic can find them again.
 NAMING_CONVENTION = {
@@ -31,6 +40,8 @@ class UtcDateTime(TypeDecorator):
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
+        if value.tzinfo is UTC:
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -44,3 +55,16 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
         length=16,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def as_stored(table: Table) -> list:
+    """The table's columns to select for an answer written by `fields.writer`:
+    enum columns as the text they store (the contract's spelling), so no
+    enum member is made per value only to be written back as that text."""
+    return [_stored(column) for column in table.columns]
+
+
+def _stored(column: Column) -> ColumnElement:
+    if isinstance(column.type, Enum):
+        return type_coerce(column, String).label(column.key)
+    return column

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
+from service_kit import columns
 from service_kit.errors import problem
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def row_by_id(
 ) -> Callable[[Connection, int], Row]:
     """A read of one row by its id, for answering a GET (on `autocommit()`): the
     statement is built once; `not_found(id)` is raised when there is no row."""
-    statement = select(table).where(table.c.id == bindparam("id"))
+    statement = select(*columns.as_stored(table)).where(table.c.id == bindparam("id"))
 
     def read(connection: Connection, row_id: int) -> Row:
         row = connection.execute(statement, {"id": row_id}).first()
