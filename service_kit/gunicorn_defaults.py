@@ -9,13 +9,16 @@ from service_kit import memory
 # In the master, before any thread: the forked workers inherit it.
 memory.limit_arenas()
 
-# Threads keep upstream keep-alive connections from nginx usable. One worker
-# per service by default: each more costs ~80-100 MB, and on a small machine
-# three services' workers already keep every core busy (docs/performance.md).
-# Threads carry a worker through database and network waits.
+# One worker per service by default: each more costs ~80-100 MB, and on a
+# small machine three services' workers already keep every core busy
+# (docs/performance.md). Its threads carry it through database and network
+# waits; idle keep-alive connections from nginx wait in gthread's own loop,
+# not in a thread. Four, not eight: with more, threads mostly wait for the
+# GIL, and each hand-over costs CPU (GET one, POST and lists all answered
+# faster with 4 than with 8, and the tail at half load was shorter).
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
 # Longer than nginx's upstream keep-alive so nginx closes idle connections first.
 keepalive = 75
 timeout = 30
