@@ -59,3 +59,16 @@ def test_a_partial_run_reports_no_verdicts():
     results = _results(get_one=700, p99_at_half=8.0, rss_mb=120)
 
     assert "| target |" not in report.markdown(results, complete=False)
+
+
+def test_a_share_is_of_the_floor_run_just_before_the_scenario():
+    results = _results(get_one=700, p99_at_half=8.0, rss_mb=120)
+    results["scenarios"]["GET one collection"]["floor_rps"] = 1400
+    results["scenarios"]["list 100, filtered"]["floor_rps"] = 900
+
+    table = report.markdown(results)
+
+    assert "| GET one collection | 700 | 50% |" in table
+    assert "| GET one >= 60% of the Flask floor | NO |" in table
+    assert "| list 100, filtered | 300 | 33% |" in table
+    assert "(900 to 1,400 req/s in this run)" in table
