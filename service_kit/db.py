@@ -70,8 +70,11 @@ class Database:
     def __init__(self, app: Flask, url: str):
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Its own pool, so connections stay in autocommit (no switch per checkout).
-        self.autocommit_engine = make_engine(url, isolation_level="AUTOCOMMIT")
+        # Its own pool, so connections stay in autocommit (no switch per
+        # checkout); with no transaction open, nothing to roll back on return.
+        self.autocommit_engine = make_engine(
+            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+        )
         app.extensions["db"] = self
         app.after_request(_commit_on_success)
         app.teardown_request(_close)
