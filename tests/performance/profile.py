@@ -22,9 +22,12 @@ from tests.performance.system import own_system
 
 def _stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
     """Each line of py-spy's raw output: the frames (outermost first), its samples."""
-    for line in raw.read_text().splitlines():
+    for line in raw.read_text(errors="replace").splitlines():
         stack, _, samples = line.rpartition(" ")
-        yield stack.split(";"), int(samples)
+        # A frame py-spy read while it changed can hold a newline or garbage,
+        # tearing its sample over lines that end in no count: skip those.
+        if samples.isdigit():
+            yield stack.split(";"), int(samples)
 
 
 def top_functions(raw: Path, count: int) -> list[tuple[str, float, float]]:
