@@ -11,6 +11,8 @@ from service_kit.errors import IdMismatch
 from service_kit.fields import UtcDateTime
 
 _ID = paging.CURSOR_ID
+# The list filters that take several values.
+_LISTED = ("location", "waste_type", "status")
 _BY_DATE = (Collection.collected_date, Collection.id)
 _ORDERS = {
     "id": paging.Order((Collection.id,), (_ID,)),
@@ -90,10 +92,10 @@ def delete(session: Session, collection_id: int) -> None:
 
 def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of collections and the cursor of the next page (None on the last)."""
-    statement = filtered(select(*columns.as_stored(Collection.__table__)), query)
+    statement, params = _LISTING(query)
     sort = query["sort"]
     return paging.page(
-        connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+        connection, statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
     )
 
 
@@ -103,12 +105,20 @@ def ordered(statement: Select, sort: str) -> Select:
 
 
 def filtered(statement: Select, query: dict) -> Select:
-    """`statement` narrowed by a list query's filters."""
-    for name in ("location", "waste_type", "status"):
-        if query.get(name):
+    """`statement` narrowed by a list query's filters (values or bound parameters)."""
+    for name in _LISTED:
+        if name in query:
             statement = statement.where(getattr(Collection, name).in_(query[name]))
     if "collected_from" in query:
         statement = statement.where(Collection.collected_date >= query["collected_from"])
     if "collected_to" in query:
         statement = statement.where(Collection.collected_date < query["collected_to"])
     return statement
+
+
+# The list's select for each set of filters, built once (paging.Listing).
+_LISTING = paging.Listing(
+    lambda values: filtered(select(*columns.as_stored(Collection.__table__)), values),
+    filters=("location", "waste_type", "status", "collected_from", "collected_to"),
+    lists=frozenset(_LISTED),
+)

@@ -18,6 +18,8 @@ from service_kit.fields import Text
 
 _ID = paging.CURSOR_ID
 _BY_NAME = (Location.name, Location.id)
+# The list filters that take several values.
+_LISTED = ("zone", "location_type", "name")
 _ORDERS = {
     "id": paging.Order((Location.id,), (_ID,)),
     "-id": paging.Order((Location.id,), (_ID,), descending=True),
@@ -88,21 +90,38 @@ def archive(session: Session, location_id: int) -> None:
 
 def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of locations and the cursor of the next page (None on the last)."""
-    statement = _filtered(select(*columns.as_stored(Location.__table__)), query)
+    statement, params = _LISTING(
+        query | {"q": _like_escaped(query["q"])} if "q" in query else query
+    )
     sort = query["sort"]
     return paging.page(
-        connection, statement, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+        connection, statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
     )
 
 
 def _filtered(statement: Select, query: dict) -> Select:
-    statement = statement.where(Location.archived.is_(query["archived"]))
-    for name in ("zone", "location_type", "name"):
-        if query.get(name):
+    """`statement` narrowed by a list query's filters (values or bound
+    parameters); `q` comes escaped for LIKE with "/"."""
+    statement = statement.where(Location.archived == query["archived"])
+    for name in _LISTED:
+        if name in query:
             statement = statement.where(getattr(Location, name).in_(query[name]))
     if "q" in query:
-        statement = statement.where(Location.name.icontains(query["q"], autoescape=True))
+        statement = statement.where(Location.name.icontains(query["q"], escape="/"))
     return statement
+
+
+def _like_escaped(text: str) -> str:
+    """`text` matched as it is inside LIKE, "/" escaping (as autoescape would)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+# The list's select for each set of filters, built once (paging.Listing).
+_LISTING = paging.Listing(
+    lambda values: _filtered(select(*columns.as_stored(Location.__table__)), values),
+    filters=("archived", "zone", "location_type", "name", "q"),
+    lists=frozenset(_LISTED),
+)
 
 
 def _check_coordinates(location: Location) -> None:

@@ -7,6 +7,7 @@ between two fetches neither repeat nor shift a page.
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Response, current_app, request
-from sqlalchemy import Connection, Row, Select, tuple_
+from sqlalchemy import Connection, Row, Select, bindparam, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from service_kit.errors import Unprocessable
@@ -59,17 +60,23 @@ class Order:
 def page(
     connection: Connection,
     statement: Select,
+    params: dict,
     sort: str,
     order: Order,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Row], str | None]:
-    """One page of `statement` in `order`, and the next page's cursor (None on the last)."""
+    """One page of `statement` in `order`, and the next page's cursor (None on the last).
+
+    `statement` is built once for its shape and takes its values as bound
+    parameters (`params`), as a `Listing` gives it: building a select and its
+    cache key cost more than running it (~0.16 ms for a filtered list).
+    """
+    values = {**params, "limit": limit + 1}
     if cursor is not None:
         key = _decode_key(decode_cursor(cursor, sort), order)
-        row_key, after = tuple_(*order.columns), tuple_(*key)
-        statement = statement.where(row_key < after if order.descending else row_key > after)
-    rows = connection.execute(statement.order_by(*order.clauses()).limit(limit + 1)).all()
+        values.update((f"after_{n}", value) for n, value in enumerate(key))
+    rows = connection.execute(_paged(statement, order, cursor is not None), values).all()
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
@@ -78,6 +85,42 @@ def page(
         for column, field in zip(order.columns, order.fields, strict=True)
     ]
     return rows, encode_cursor(sort, last)
+
+
+class Listing:
+    """A list's select, built once for each set of filters a query names.
+
+    `build(values)` narrows the list's select by each filter in `values`,
+    which may hold values or bound parameters alike. `filters` name the
+    query's filters; `lists` those that take several values. Calling it with
+    a query gives the select (its filters bound by name) and the values.
+    """
+
+    def __init__(
+        self, build: Callable[[dict], Select], filters: tuple[str, ...], lists: frozenset[str]
+    ):
+        self.build, self.filters, self.lists = build, filters, lists
+        self.shapes: dict[tuple[str, ...], Select] = {}
+
+    def __call__(self, query: dict) -> tuple[Select, dict]:
+        names = tuple(name for name in self.filters if name in query)
+        statement = self.shapes.get(names)
+        if statement is None:
+            placeholders = {name: bindparam(name, expanding=name in self.lists) for name in names}
+            statement = self.shapes[names] = self.build(placeholders)
+        return statement, {name: query[name] for name in names}
+
+
+@functools.lru_cache(maxsize=256)
+def _paged(statement: Select, order: Order, after: bool) -> Select:
+    """`statement` ordered and limited, after a bound key when `after`."""
+    if after:
+        row_key = tuple_(*order.columns)
+        bound = tuple_(
+            *(bindparam(f"after_{n}", type_=column.type) for n, column in enumerate(order.columns))
+        )
+        statement = statement.where(row_key < bound if order.descending else row_key > bound)
+    return statement.order_by(*order.clauses()).limit(bindparam("limit"))
 
 
 def _decode_key(values: list, order: Order) -> list:
