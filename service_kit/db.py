@@ -9,10 +9,12 @@ Work that is one statement uses `db.autocommit()` instead: a plain
 connection in autocommit, no Session, no BEGIN or COMMIT. On the commonest
 requests (one row, one page, a new row) that is most of what the database
 layer costs. A write made there is committed when its statement returns,
-before the response is built.
+before the response is built. Each thread keeps that connection from
+request to request.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app, g
@@ -27,7 +29,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -75,6 +77,9 @@ class Database:
         self.autocommit_engine = make_engine(
             url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
         )
+        # Each thread keeps one autocommit connection from request to request:
+        # a checkout and return per request cost ~25 us of a GET's ~200.
+        self.held = threading.local()
         app.extensions["db"] = self
         app.after_request(_commit_on_success)
         app.teardown_request(_close)
@@ -120,7 +125,7 @@ def _close(_error=None) -> None:
         session.close()
     connection = g.pop("db_autocommit", None)
     if connection is not None:
-        connection.close()
+        _release(connection)
 
 
 def autocommit() -> Connection:
@@ -128,8 +133,27 @@ def autocommit() -> Connection:
     statement is its own transaction: a read sees what is committed when it
     starts; a write is committed when it returns."""
     if "db_autocommit" not in g:
-        g.db_autocommit = current_app.extensions["db"].autocommit_engine.connect()
+        database = current_app.extensions["db"]
+        connection = getattr(database.held, "connection", None)
+        if connection is None:
+            connection = database.held.connection = database.autocommit_engine.connect()
+        g.db_autocommit = connection
     return g.db_autocommit
+
+
+def _release(connection: Connection) -> None:
+    """End a request's use of its thread's connection. Resetting SQLAlchemy's
+    transaction state costs no round trip in autocommit; a connection that
+    was invalidated (the database dropped it) or cannot be reset is closed,
+    and the thread's next request opens another."""
+    try:
+        if not connection.invalidated:
+            connection.rollback()
+            return
+    except SQLAlchemyError:
+        pass
+    connection.close()
+    current_app.extensions["db"].held.connection = None
 
 
 def row_by_id(
