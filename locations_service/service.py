@@ -90,9 +90,9 @@ def archive(session: Session, location_id: int) -> None:
 
 def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
     """One page of locations and the cursor of the next page (None on the last)."""
-    statement, params = _LISTING(
-        query | {"q": _like_escaped(query["q"])} if "q" in query else query
-    )
+    if "q" in query:
+        query = query | {"q": _like_escaped(query["q"])}
+    statement, params = _LISTING(query)
     sort = query["sort"]
     return paging.page(
         connection, statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")

@@ -35,7 +35,8 @@ down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FIELDS = "location, waste_type, quantity, unit, collected_date, status"
+FIELDS = ("location", "waste_type", "quantity", "unit", "collected_date", "status")
+COLUMNS = ", ".join(FIELDS)
 OPERATIONS = {"insert": "upsert", "update": "upsert", "delete": "delete"}
 
 # The function for one operation: claim as many positions as the statement
@@ -83,10 +84,10 @@ def upgrade() -> None:
         deleted = change == "delete"
         if postgresql:
             rows = "old_rows" if deleted else "new_rows"
-            values = "NULL, NULL, NULL, NULL, NULL, NULL" if deleted else FIELDS
+            values = _values(deleted, row="")
             op.execute(
                 POSTGRESQL_FUNCTION.format(
-                    operation=operation, rows=rows, op=change, fields=FIELDS, values=values
+                    operation=operation, rows=rows, op=change, fields=COLUMNS, values=values
                 )
             )
             op.execute(
@@ -96,14 +97,17 @@ def upgrade() -> None:
             )
         else:
             row = "OLD" if deleted else "NEW"
-            values = ", ".join(
-                "NULL" if deleted else f"{row}.{name.strip()}" for name in FIELDS.split(",")
-            )
+            values = _values(deleted, row=f"{row}.")
             op.execute(
                 SQLITE_TRIGGER.format(
-                    operation=operation, row=row, op=change, fields=FIELDS, values=values
+                    operation=operation, row=row, op=change, fields=COLUMNS, values=values
                 )
             )
+
+
+def _values(deleted: bool, row: str) -> str:
+    """What a change stores of each field: the row's value, nothing for a delete."""
+    return ", ".join("NULL" if deleted else f"{row}{name}" for name in FIELDS)
 
 
 def downgrade() -> None:
