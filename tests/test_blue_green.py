@@ -6,8 +6,10 @@ import fcntl
 import json
 import socket
 import subprocess
+import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +20,8 @@ from deploy.platform import service_named
 from tests.conftest import add_location, deploy_cli, make_platform, rows
 from tests.traffic import Traffic
 
+# `flush=1s` on the access_log in gateway/templates/nginx.conf.template.
+GATEWAY_LOG_FLUSH_S = 1.0
 EXPECTED = {
     ("create", 201),
     ("read", 200),
@@ -45,13 +49,20 @@ def live(platform, service: str) -> str:
     return state.load(platform.run_dir)[service].live
 
 
+def gateway_log(platform) -> Path:
+    """The gateway's access log with every request made so far in it: nginx
+    writes it in batches, each at most a second old (GATEWAY_LOG_FLUSH_S)."""
+    time.sleep(GATEWAY_LOG_FLUSH_S + 0.5)
+    return platform.run_dir / "logs" / "gateway.log"
+
+
 def gateway_log_size(platform) -> int:
-    return (platform.run_dir / "logs" / "gateway.log").stat().st_size
+    return gateway_log(platform).stat().st_size
 
 
 def upstreams_since(platform, offset: int, uri_prefix: str) -> set[str]:
     """The upstream addresses the gateway used for `uri_prefix` since `offset`."""
-    with open(platform.run_dir / "logs" / "gateway.log") as log:
+    with open(gateway_log(platform)) as log:
         log.seek(offset)
         lines = [json.loads(line) for line in log if line.startswith("{")]
     return {line["upstream"] for line in lines if line["uri"].startswith(uri_prefix)}
