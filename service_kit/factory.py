@@ -1,5 +1,6 @@
 """The app factory's common part, called by every service's create_app."""
 
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,18 +20,22 @@ class ServiceFlask(Flask):
     """Flask, asking once per function whether it needs an async wrapper.
 
     Flask asks on every call of every view, hook and error handler (an
-    `inspect` check, about a microsecond each, nine or so a request).
+    `inspect` check, about a microsecond each, nine or so a request). The
+    answer is kept per function, never per bound method: a class-based view
+    is a new instance on every request, and keeping its methods would keep
+    every instance.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._ensured: dict = {}
+        self._is_async: dict = {}
 
     def ensure_sync(self, func):
-        ensured = self._ensured.get(func)
-        if ensured is None:
-            ensured = self._ensured[func] = super().ensure_sync(func)
-        return ensured
+        function = getattr(func, "__func__", func)
+        is_async = self._is_async.get(function)
+        if is_async is None:
+            is_async = self._is_async[function] = inspect.iscoroutinefunction(function)
+        return self.async_to_sync(func) if is_async else func
 
 
 @dataclass(frozen=True)

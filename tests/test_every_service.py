@@ -1,5 +1,6 @@
 """What every service does the same way: migrations, health, its OpenAPI document."""
 
+import gc
 import importlib
 import json
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
+from flask.views import MethodView
 from sqlalchemy import inspect, text
 
 from collections_service.schemas import CollectionOut
@@ -81,6 +83,18 @@ def test_ready_only_at_the_migration_head(service, make_database):
     assert behind.headers["Retry-After"]
     assert (ready.status_code, ready.get_json()) == (200, {"status": "ok"})
     assert client.get("/health/live").status_code == 200
+
+
+def test_a_class_based_view_is_gone_after_its_request(service, make_database):
+    """A class-based view is a new instance per request: nothing may keep one
+    (a per-request cache did, and a worker grew by every request it served)."""
+    client = build(service, make_database(f"{service.name}_views")).test_client()
+
+    for _ in range(20):
+        assert client.get("/health/live").status_code == 200
+    gc.collect()
+
+    assert [view for view in gc.get_objects() if isinstance(view, MethodView)] == []
 
 
 def test_ready_on_a_schema_a_newer_colour_has_expanded(service, make_database):
