@@ -21,7 +21,6 @@ from flask import Flask, current_app, g
 from sqlalchemy import (
     Connection,
     Engine,
-    Row,
     Table,
     bindparam,
     create_engine,
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
 from service_kit import columns
+from service_kit.driver import DriverStatement
 from service_kit.errors import problem
 
 log = logging.getLogger(__name__)
@@ -158,13 +158,19 @@ def _release(connection: Connection) -> None:
 
 def row_by_id(
     table: Table, not_found: Callable[[int], Exception]
-) -> Callable[[Connection, int], Row]:
-    """A read of one row by its id, for answering a GET (on `autocommit()`): the
-    statement is built once; `not_found(id)` is raised when there is no row."""
+) -> Callable[[Connection, int], tuple]:
+    """A read of one row by its id, for answering a GET (on `autocommit()`):
+    the statement is built once and run on the driver's cursor (the hottest
+    read there is); `not_found(id)` is raised when there is no row."""
     statement = select(*columns.as_stored(table)).where(table.c.id == bindparam("id"))
+    compiled: dict[str, DriverStatement] = {}  # one per dialect
 
-    def read(connection: Connection, row_id: int) -> Row:
-        row = connection.execute(statement, {"id": row_id}).first()
+    def read(connection: Connection, row_id: int) -> tuple:
+        dialect = connection.dialect
+        driver_statement = compiled.get(dialect.name)
+        if driver_statement is None:
+            driver_statement = compiled[dialect.name] = DriverStatement(statement, dialect)
+        row = driver_statement.first(connection, {"id": row_id})
         if row is None:
             raise not_found(row_id)
         return row

@@ -1,0 +1,88 @@
+"""A statement run on the driver's own cursor, for the hottest reads.
+
+On a read of one row, SQLAlchemy's execution (its context, events and result
+object) costs as much CPU as the round trip to the database: a GET of one
+collection spent ~0.1 ms of its ~0.6 there (docs/performance.md). A
+`DriverStatement` is compiled once per dialect and run straight on the
+cursor of a SQLAlchemy `Connection`, with SQLAlchemy's own conversions for
+each parameter and column. A driver error is raised as SQLAlchemy would
+raise it, and a connection the database dropped is invalidated, so the
+error handlers and the connection's release work as for any statement.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.exc import DBAPIError
+
+Converter = Callable[[Any], Any] | None
+
+
+class DriverStatement:
+    """`statement` compiled for `dialect`, with its converters."""
+
+    def __init__(self, statement: Select, dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.dialect = dialect
+        self.sql = str(compiled)
+        self.parameters: dict[str, Converter] = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        # A positional driver (SQLite's ?) takes a tuple in this order.
+        self.order = compiled.positiontup if compiled.positional else None
+        self.types = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
+        # Some converters depend on the type the driver reports (PostgreSQL's
+        # numerics): made from the first result's description.
+        self.columns: tuple[Converter, ...] | None = None
+
+    def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
+        """The first row for these parameter values, or None."""
+        arguments = self._arguments(values)
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, arguments)
+            row = cursor.fetchone()
+            if self.columns is None:
+                self.columns = self._converters(cursor.description)
+        except self.dialect.loaded_dbapi.Error as error:
+            raise self._translated(connection, error, arguments) from error
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return tuple(
+            value if convert is None else convert(value)
+            for convert, value in zip(self.columns, row, strict=True)
+        )
+
+    def _converters(self, description) -> tuple[Converter, ...]:
+        return tuple(
+            kind.result_processor(self.dialect, reported[1])
+            for kind, reported in zip(self.types, description, strict=True)
+        )
+
+    def _arguments(self, values: Mapping[str, Any]) -> dict | tuple:
+        converted = {}
+        for name, convert in self.parameters.items():
+            converted[name] = values[name] if convert is None else convert(values[name])
+        if self.order is None:
+            return converted
+        return tuple(converted[name] for name in self.order)
+
+    def _translated(self, connection: Connection, error: Exception, arguments) -> DBAPIError:
+        """SQLAlchemy's exception for a driver error; a lost connection is
+        invalidated first (SQLAlchemy would do both on its own execute)."""
+        dbapi_connection = connection.connection.dbapi_connection
+        lost = self.dialect.is_disconnect(error, dbapi_connection, None)
+        if lost:
+            connection.invalidate(error)
+        return DBAPIError.instance(
+            self.sql,
+            arguments,
+            error,
+            self.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=self.dialect,
+        )
