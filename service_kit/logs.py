@@ -14,7 +14,12 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mess
 
 
 class JsonFormatter(logging.Formatter):
-    """Render a record and its `extra` fields as one JSON object."""
+    """Render a record and its `extra` fields as one JSON object, tagged with
+    the service's name when there is one."""
+
+    def __init__(self, service: str | None = None):
+        super().__init__()
+        self.tag = {"service": service} if service else {}
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -22,6 +27,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            **self.tag,
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
@@ -79,29 +85,20 @@ class BatchedHandler(logging.Handler):
 @functools.cache
 def _process_handler() -> BatchedHandler:
     """One handler per process, however many apps it builds (tests build many)."""
-    handler = BatchedHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    return handler
+    return BatchedHandler(sys.stderr)
 
 
 def configure(level: str, service: str) -> None:
     """Send every log record to stderr as JSON, tagged with the service name."""
     handler = _process_handler()
-    for old in list(handler.filters):
-        handler.removeFilter(old)
-    handler.addFilter(_ServiceTag(service))
+    handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Readiness checks open a migration context each time; its chatter is noise.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
-
-
-class _ServiceTag(logging.Filter):
-    def __init__(self, service: str):
-        super().__init__()
-        self.service = service
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.service = self.service
-        return True
+    # Nothing the lines hold comes from the caller's frame, thread or process:
+    # not looking them up saves a third of an access line's cost (the
+    # logging HOWTO's "Optimization").
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
