@@ -70,9 +70,9 @@ class Collections(MethodView):
     @blp.response(201, CollectionOut, headers=LOCATION_HEADER)
     def post(self, fields):
         """Record a collection."""
-        row = service.create(db.autocommit(), fields, _locations())
-        response = current_app.json.response(WRITE_COLLECTION(row))
-        response.headers["Location"] = url_for(".Collection", collection_id=row.id)
+        created = WRITE_COLLECTION(service.create(db.autocommit(), fields, _locations()))
+        response = current_app.json.response(created)
+        response.headers["Location"] = url_for(".Collection", collection_id=created["id"])
         return response, 201
 
 

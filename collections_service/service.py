@@ -1,12 +1,13 @@
 """Domain functions on collections; each takes the session, none commits."""
 
-from sqlalchemy import Connection, Row, Select, insert, select
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
 from service_kit import columns, db, paging
+from service_kit.driver import DriverStatement
 from service_kit.errors import IdMismatch
 from service_kit.fields import UtcDateTime
 
@@ -36,16 +37,22 @@ def get(session: Session, collection_id: int, for_update: bool = False) -> Colle
 read = db.row_by_id(Collection.__table__, CollectionNotFound)
 
 
-# One statement, no unit of work: the commonest write, kept cheap.
-_INSERT = insert(Collection.__table__).returning(*Collection.__table__.c)
+# One statement on the driver's cursor, no unit of work: the commonest write,
+# kept cheap. Every field but the id is given (status has a default in the
+# schema); the new row comes back whole.
+_INSERT = DriverStatement(
+    insert(Collection.__table__)
+    .values({c.key: bindparam(c.key) for c in Collection.__table__.c if not c.primary_key})
+    .returning(*columns.as_stored(Collection.__table__))
+)
 
 
-def create(connection: Connection, fields: dict, locations: LocationDirectory) -> Row:
+def create(connection: Connection, fields: dict, locations: LocationDirectory) -> tuple:
     """Store a new collection: one INSERT (its feed entry is written with it),
     committed on its own when `connection` is in autocommit."""
     fields.pop("id", None)
     locations.require_active(fields["location"])
-    return connection.execute(_INSERT, fields).one()
+    return _INSERT.one_or_none(connection, fields)
 
 
 def replace(

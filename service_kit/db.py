@@ -162,15 +162,12 @@ def row_by_id(
     """A read of one row by its id, for answering a GET (on `autocommit()`):
     the statement is built once and run on the driver's cursor (the hottest
     read there is); `not_found(id)` is raised when there is no row."""
-    statement = select(*columns.as_stored(table)).where(table.c.id == bindparam("id"))
-    compiled: dict[str, DriverStatement] = {}  # one per dialect
+    statement = DriverStatement(
+        select(*columns.as_stored(table)).where(table.c.id == bindparam("id"))
+    )
 
     def read(connection: Connection, row_id: int) -> tuple:
-        dialect = connection.dialect
-        driver_statement = compiled.get(dialect.name)
-        if driver_statement is None:
-            driver_statement = compiled[dialect.name] = DriverStatement(statement, dialect)
-        row = driver_statement.first(connection, {"id": row_id})
+        row = statement.one_or_none(connection, {"id": row_id})
         if row is None:
             raise not_found(row_id)
         return row

@@ -1,11 +1,12 @@
-"""A statement run on the driver's own cursor, for the hottest reads.
+"""A statement run on the driver's own cursor, for the hottest requests.
 
 On a read of one row, SQLAlchemy's execution (its context, events and result
 object) costs as much CPU as the round trip to the database: a GET of one
 collection spent ~0.1 ms of its ~0.6 there (docs/performance.md). A
 `DriverStatement` is compiled once per dialect and run straight on the
 cursor of a SQLAlchemy `Connection`, with SQLAlchemy's own conversions for
-each parameter and column. A driver error is raised as SQLAlchemy would
+each parameter and column. It returns one row: a read by key, or a write
+with RETURNING. A driver error is raised as SQLAlchemy would
 raise it, and a connection the database dropped is invalidated, so the
 error handlers and the connection's release work as for any statement.
 """
@@ -13,16 +14,33 @@ error handlers and the connection's release work as for any statement.
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Dialect, Executable
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
 Converter = Callable[[Any], Any] | None
 
 
 class DriverStatement:
-    """`statement` compiled for `dialect`, with its converters."""
+    """`statement` (a select, or a write with RETURNING), each of whose
+    parameters is a `bindparam`; compiled for a dialect when first run on it."""
 
-    def __init__(self, statement: Select, dialect: Dialect):
+    def __init__(self, statement: Executable):
+        self.statement = statement
+        self.compiled: dict[str, _Compiled] = {}
+
+    def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
+        """The row for these parameter values, or None; more is an error."""
+        dialect = connection.dialect
+        compiled = self.compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self.compiled[dialect.name] = _Compiled(self.statement, dialect)
+        return compiled.one_or_none(connection, values)
+
+
+class _Compiled:
+    """A statement compiled for one dialect, with its converters."""
+
+    def __init__(self, statement: Executable, dialect: Dialect):
         compiled = statement.compile(dialect=dialect)
         self.dialect = dialect
         self.sql = str(compiled)
@@ -32,26 +50,30 @@ class DriverStatement:
         }
         # A positional driver (SQLite's ?) takes a tuple in this order.
         self.order = compiled.positiontup if compiled.positional else None
-        self.types = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
+        self.types = [column.type.dialect_impl(dialect) for column in statement.exported_columns]
         # Some converters depend on the type the driver reports (PostgreSQL's
         # numerics): made from the first result's description.
         self.columns: tuple[Converter, ...] | None = None
 
-    def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
-        """The first row for these parameter values, or None."""
+    def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
+        """The row for these parameter values, or None; more is an error.
+        (Every row is fetched: SQLite ends a write only once it has all.)"""
         arguments = self._arguments(values)
         cursor = connection.connection.dbapi_connection.cursor()
         try:
             cursor.execute(self.sql, arguments)
-            row = cursor.fetchone()
+            rows = cursor.fetchall()
             if self.columns is None:
                 self.columns = self._converters(cursor.description)
         except self.dialect.loaded_dbapi.Error as error:
             raise self._translated(connection, error, arguments) from error
         finally:
             cursor.close()
-        if row is None:
+        if not rows:
             return None
+        if len(rows) > 1:
+            raise MultipleResultsFound(f"{len(rows)} rows where one was expected")
+        [row] = rows
         return tuple(
             value if convert is None else convert(value)
             for convert, value in zip(self.columns, row, strict=True)

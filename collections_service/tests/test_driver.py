@@ -46,12 +46,12 @@ def connection(make_database):
 
 def test_a_row_read_on_the_driver_is_what_sqlalchemy_reads(connection):
     statement = select(*columns.as_stored(TABLE)).where(TABLE.c.id == bindparam("id"))
-    on_driver = DriverStatement(statement, connection.dialect)
+    on_driver = DriverStatement(statement)
     ids = connection.execute(select(TABLE.c.id).order_by(TABLE.c.id)).scalars().all()
 
     for row_id in ids:
         expected = tuple(connection.execute(statement, {"id": row_id}).one())
-        got = on_driver.first(connection, {"id": row_id})
+        got = on_driver.one_or_none(connection, {"id": row_id})
 
         assert got == expected
         assert [type(value) for value in got] == [type(value) for value in expected]
@@ -61,4 +61,4 @@ def test_a_row_read_on_the_driver_is_what_sqlalchemy_reads(connection):
 def test_no_row_is_none(connection):
     statement = select(TABLE.c.id).where(TABLE.c.id == bindparam("id"))
 
-    assert DriverStatement(statement, connection.dialect).first(connection, {"id": -1}) is None
+    assert DriverStatement(statement).one_or_none(connection, {"id": -1}) is None
