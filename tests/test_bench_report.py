@@ -1,7 +1,7 @@
 """The benchmark harness's report: its table and its verdict on each target
 (the figures themselves come from `make bench`, not from tests)."""
 
-from tests.performance import report
+from tests.performance import harness, report
 
 MB = 1024 * 1024
 
@@ -61,7 +61,7 @@ def test_a_partial_run_reports_no_verdicts():
     assert "| target |" not in report.markdown(results, complete=False)
 
 
-def test_a_share_is_of_the_floor_run_just_before_the_scenario():
+def test_a_share_is_of_the_floor_run_beside_the_scenario():
     results = _results(get_one=700, p99_at_half=8.0, rss_mb=120)
     results["scenarios"]["GET one collection"]["floor_rps"] = 1400
     results["scenarios"]["list 100, filtered"]["floor_rps"] = 900
@@ -72,3 +72,18 @@ def test_a_share_is_of_the_floor_run_just_before_the_scenario():
     assert "| GET one >= 60% of the Flask floor | NO |" in table
     assert "| list 100, filtered | 300 | 33% |" in table
     assert "(900 to 1,400 req/s in this run)" in table
+
+
+def test_turns_add_up_to_one_run_with_each_percentile_the_worst_turns():
+    first = {"requests": 1000, "rps": 100.0, "errors": 0, "cpu_ms_per_request": 1.0}
+    second = {"requests": 3000, "rps": 300.0, "errors": 2, "cpu_ms_per_request": 2.0}
+    first |= {"p50_ms": 1.0, "p95_ms": 9.0, "p99_ms": 12.0}
+    second |= {"p50_ms": 2.0, "p95_ms": 5.0, "p99_ms": 11.0}
+
+    figures = harness._over_turns([first, second])
+
+    assert figures["requests"] == 4000
+    assert figures["rps"] == 200.0  # 4,000 requests in 10 + 10 seconds
+    assert figures["errors"] == 2
+    assert (figures["p50_ms"], figures["p95_ms"], figures["p99_ms"]) == (2.0, 9.0, 12.0)
+    assert figures["cpu_ms_per_request"] == 1.75  # (1,000 x 1 + 3,000 x 2) / 4,000

@@ -12,9 +12,10 @@ locations by default, 1,000,000 with --large), then through the gateway:
 - GET one collection at 25, 50 and 75% of that maximum (k6, open model:
   requests start on schedule, so a slow server cannot hide its tail);
 - two floors on the same machine: nginx answering fixed JSON itself, and a
-  minimal Flask view behind the same gunicorn and nginx settings, run again
-  just before each scenario (each share is of that run: the machine's speed
-  drifts within a run);
+  minimal Flask view behind the same gunicorn and nginx settings. Each
+  scenario takes turns with the Flask floor, floor-scenario-floor-scenario,
+  half its time a turn, and its share is of those floor turns: a shared
+  machine's speed drifts within a run, and turns cancel a steady drift;
 - each service's peak memory (all its processes) during the run.
 
 Writes var/bench/<time>.json and .md, and prints the table and the targets.
@@ -127,11 +128,9 @@ def measure(base: str, floor_base: str, sizes: dict, args, pids: dict) -> dict:
     for floor in FLOORS:
         results["scenarios"][floor.name] = _maximum(floor_base, floor, sizes, args, pids)
     for scenario in [s for s in SCENARIOS if not args.only or s.name in args.only]:
-        # The Flask floor again just before each scenario: a shared machine's
-        # speed drifts within a run, and a share is only as good as its floor.
-        floor = _maximum(floor_base, FLOORS[1], sizes, args, pids)
-        figures = _maximum(base, scenario, sizes, args, pids) | {"floor_rps": floor["rps"]}
-        results["scenarios"][scenario.name] = figures
+        results["scenarios"][scenario.name] = _beside_the_floor(
+            base, floor_base, scenario, sizes, args, pids
+        )
     get_one = results["scenarios"].get("GET one collection")
     for share in FIXED_SHARES if get_one else ():
         rate = max(1, int(get_one["rps"] * share))
@@ -142,15 +141,61 @@ def measure(base: str, floor_base: str, sizes: dict, args, pids: dict) -> dict:
     return results
 
 
-def _maximum(base: str, scenario: Scenario, sizes: dict, args, pids: dict) -> dict:
+def _beside_the_floor(
+    base: str, floor_base: str, scenario: Scenario, sizes: dict, args, pids: dict
+) -> dict:
+    """A scenario at its maximum in two turns, each after a turn of the Flask
+    floor; its figures with `floor_rps`, the floor's over its turns."""
+    turn = max(1, args.seconds // 2)
+    floor_turns, turns = [], []
+    for _ in range(2):
+        floor_turns.append(_maximum(floor_base, FLOORS[1], sizes, args, pids, turn, quiet=True))
+        turns.append(_maximum(base, scenario, sizes, args, pids, turn, quiet=True))
+    figures = _over_turns(turns) | {"floor_rps": _over_turns(floor_turns)["rps"]}
+    print(
+        f"  {scenario.name}: {figures['rps']:,.0f} req/s"
+        f" ({figures['rps'] / figures['floor_rps']:.0%} of the floor beside it),"
+        f" p99 {figures['p99_ms']:.1f} ms"
+    )
+    return figures
+
+
+def _over_turns(turns: list[dict]) -> dict:
+    """Turns' figures as one run: rates and CPU over all their requests; each
+    percentile the worst turn's (turns' latencies cannot be merged exactly)."""
+    requests = sum(t["requests"] for t in turns)
+    seconds = sum(t["requests"] / t["rps"] for t in turns)
+    figures = {
+        "requests": requests,
+        "rps": requests / seconds,
+        "errors": sum(t["errors"] for t in turns),
+    }
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        figures[key] = max(t[key] for t in turns)
+    if all("cpu_ms_per_request" in t for t in turns):
+        spent = sum(t["cpu_ms_per_request"] * t["requests"] for t in turns)
+        figures["cpu_ms_per_request"] = spent / requests
+    return figures
+
+
+def _maximum(
+    base: str,
+    scenario: Scenario,
+    sizes: dict,
+    args,
+    pids: dict,
+    seconds: int | None = None,
+    quiet: bool = False,
+) -> dict:
     """One scenario at its maximum, with the CPU its service spent per request."""
     own = pids.get(scenario.service, [])
     cpu_before = processes.cpu_seconds(own)
-    figures = drivers.maximum(base, scenario, args.seconds, args.connections, sizes)
+    figures = drivers.maximum(base, scenario, seconds or args.seconds, args.connections, sizes)
     if own:
         spent = processes.cpu_seconds(own) - cpu_before
         figures["cpu_ms_per_request"] = spent * 1000 / max(figures["requests"], 1)
-    print(f"  {scenario.name}: {figures['rps']:,.0f} req/s, p99 {figures['p99_ms']:.1f} ms")
+    if not quiet:
+        print(f"  {scenario.name}: {figures['rps']:,.0f} req/s, p99 {figures['p99_ms']:.1f} ms")
     return figures
 
 

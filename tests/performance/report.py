@@ -5,7 +5,7 @@ MB = 1024 * 1024
 
 
 def share(results: dict, name: str) -> float:
-    """A scenario's req/s as a share of the Flask floor run just before it
+    """A scenario's req/s as a share of the Flask floor's turns beside it
     (of the run at the start, for the floors and older results)."""
     scenarios = results["scenarios"]
     figures = scenarios[name]
@@ -37,7 +37,7 @@ def markdown(results: dict, complete: bool = True) -> str:
     ]
     if floors:
         lines += [
-            "Each scenario's share is of the Flask floor run just before it"
+            "Each scenario's share is of the Flask floor run in turns with it"
             f" ({min(floors):,.0f} to {max(floors):,.0f} req/s in this run).",
             "",
         ]
