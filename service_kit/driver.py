@@ -6,9 +6,12 @@ collection spent ~0.1 ms of its ~0.6 there (docs/performance.md). A
 `DriverStatement` is compiled once per dialect and run straight on the
 cursor of a SQLAlchemy `Connection`, with SQLAlchemy's own conversions for
 each parameter and column. It returns one row: a read by key, or a write
-with RETURNING. A driver error is raised as SQLAlchemy would
-raise it, and a connection the database dropped is invalidated, so the
-error handlers and the connection's release work as for any statement.
+with RETURNING.
+
+A driver error is raised as SQLAlchemy would raise it, and a connection the
+database dropped is invalidated, so the error handlers and the connection's
+release work as for any statement. No engine events fire (the services
+listen to none but `connect`).
 """
 
 from collections.abc import Callable, Mapping
