@@ -1,11 +1,10 @@
 """Analytics through the gateway: read-your-writes, and each dependency stopped."""
 
-import time
 from contextlib import contextmanager
 
 import requests
 
-from deploy import local, supervisor
+from deploy import local, supervisor, wait
 from tests.conftest import rows
 
 SUMMARY = "/api/v1/analytics/summary"
@@ -93,11 +92,12 @@ def test_the_worker_applies_the_feed_with_no_query_asking(system, public, fresh_
     asks analytics anything."""
     record(public, fresh_location, 3)
     [(head,)] = rows(system, "collections", HEAD)
-    deadline = time.monotonic() + 10
-    position = 0
-    while position < head and time.monotonic() < deadline:
-        time.sleep(0.1)
-        [(position,)] = rows(system, "analytics", CURSOR)
-    assert position >= head
+
+    wait.until(
+        lambda: rows(system, "analytics", CURSOR)[0][0] >= head,
+        10,
+        f"the analytics cursor did not reach {head}",
+        every=0.1,
+    )
     [(kept,)] = rows(system, "analytics", FACTS, location=fresh_location)
     assert kept == 1

@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from analytics_service import replica
 from analytics_service.follower import Follower
 from analytics_service.tests.conftest import World, reset
+from deploy import wait
 from service_kit.db import make_engine
 from service_kit.outbound import BoundedClient
 
@@ -81,13 +82,14 @@ def test_the_follow_loop_outlives_a_database_error_and_then_catches_up(
 
     with caplog.at_level(logging.ERROR, logger="analytics_service.follower"):
         thread = follower.follow_in_background(pause=0.05)
-        _wait_until(lambda: "applying the change feed failed" in caplog.text)
+        failed = "applying the change feed failed"
+        wait.until(lambda: failed in caplog.text, 10, "no error logged", every=0.05)
         assert thread.is_alive()
 
     real = make_engine(config.database_url)
     sessions.configure(bind=real)
     try:
-        _wait_until(lambda: _cursor(real) == 1)
+        wait.until(lambda: _cursor(real) == 1, 10, "the cursor did not reach 1", every=0.05)
         assert thread.is_alive()
     finally:
         follower.stop()
@@ -99,13 +101,6 @@ def test_the_follow_loop_outlives_a_database_error_and_then_catches_up(
 def _cursor(engine) -> int:
     with engine.connect() as connection:
         return connection.execute(text("SELECT position FROM feed_cursor")).scalar_one()
-
-
-def _wait_until(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_locations_unreachable_uses_the_cached_copy(client, world, app_with):
