@@ -126,6 +126,6 @@ def filtered(statement: Select, query: dict) -> Select:
 # The list's select for each set of filters, built once (paging.Listing).
 _LISTING = paging.Listing(
     lambda values: filtered(select(*columns.as_stored(Collection.__table__)), values),
-    filters=("location", "waste_type", "status", "collected_from", "collected_to"),
+    filters=(*_LISTED, "collected_from", "collected_to"),
     lists=frozenset(_LISTED),
 )

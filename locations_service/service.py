@@ -119,7 +119,7 @@ def _like_escaped(text: str) -> str:
 # The list's select for each set of filters, built once (paging.Listing).
 _LISTING = paging.Listing(
     lambda values: _filtered(select(*columns.as_stored(Location.__table__)), values),
-    filters=("archived", "zone", "location_type", "name", "q"),
+    filters=("archived", *_LISTED, "q"),
     lists=frozenset(_LISTED),
 )
 
