@@ -87,3 +87,14 @@ def test_turns_add_up_to_one_run_with_each_percentile_the_worst_turns():
     assert figures["errors"] == 2
     assert (figures["p50_ms"], figures["p95_ms"], figures["p99_ms"]) == (2.0, 9.0, 12.0)
     assert figures["cpu_ms_per_request"] == 1.75  # (1,000 x 1 + 3,000 x 2) / 4,000
+
+
+def test_a_fixed_rate_row_shows_the_floor_at_the_same_rate():
+    results = _results(get_one=700, p99_at_half=8.0, rss_mb=120)
+    results["fixed_rate"][1]["floor_p99_ms"] = 4.25
+
+    table = report.markdown(results)
+
+    assert "| 50% of max | 350 | 1.0 | 2.0 | 8.0 | 0 | 0 | 4.2 |" in table
+    # Results from before the floor ran at the same rates have no figure.
+    assert "| 25% of max | 175 | 1.0 | 2.0 | 8.0 | 0 | 0 | - |" in table

@@ -10,7 +10,8 @@ locations by default, 1,000,000 with --large), then through the gateway:
 - each scenario at its maximum (wrk, closed model): requests/s, p50/p95/p99,
   errors, and the CPU seconds per request of the service it belongs to;
 - GET one collection at 25, 50 and 75% of that maximum (k6, open model:
-  requests start on schedule, so a slow server cannot hide its tail);
+  requests start on schedule, so a slow server cannot hide its tail), each
+  after the Flask floor at the same rate;
 - two floors on the same machine: nginx answering fixed JSON itself, and a
   minimal Flask view behind the same gunicorn and nginx settings. Each
   scenario takes turns with the Flask floor, floor-scenario-floor-scenario,
@@ -134,11 +135,21 @@ def measure(base: str, floor_base: str, sizes: dict, args, pids: dict) -> dict:
     get_one = results["scenarios"].get("GET one collection")
     for share in FIXED_SHARES if get_one else ():
         rate = max(1, int(get_one["rps"] * share))
-        url = f"{base}{SCENARIOS[0].target}"
-        figures = drivers.fixed_rate(url, rate, args.seconds, sizes) | {"share": share}
-        results["fixed_rate"].append(figures)
-        print(f"  GET one at {rate} req/s ({share:.0%}): p99 {figures['p99_ms']:.1f} ms")
+        results["fixed_rate"].append(_at_fixed_rate(base, floor_base, rate, args, sizes, share))
     return results
+
+
+def _at_fixed_rate(base: str, floor_base: str, rate: int, args, sizes: dict, share: float):
+    """GET one at `rate`, just after the Flask floor at the same rate: the
+    floor's tail there is what the machine, gunicorn and k6 cost alone."""
+    floor_url = f"{floor_base}{FLOORS[1].target}"
+    floor = drivers.fixed_rate(floor_url, rate, args.seconds, sizes)
+    figures = drivers.fixed_rate(f"{base}{SCENARIOS[0].target}", rate, args.seconds, sizes)
+    print(
+        f"  GET one at {rate} req/s ({share:.0%}): p99 {figures['p99_ms']:.1f} ms"
+        f" (the Flask floor at that rate: {floor['p99_ms']:.1f} ms)"
+    )
+    return figures | {"share": share, "floor_p99_ms": floor["p99_ms"]}
 
 
 def _beside_the_floor(
