@@ -6,7 +6,7 @@ DB ?= sqlite
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 # make test creates its own databases on this server and drops them afterwards.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
-SERVICE_TESTS := collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
+SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
 .PHONY: venv bootstrap run up down status deploy rollback canary seed bench bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
 

@@ -13,7 +13,7 @@ import psycopg2
 import pytest
 import requests
 
-from service_kit import migrate, pg_admin
+from service_kit.data import migrate, pg_admin
 
 REPO_ROOT = Path(__file__).resolve().parent
 TEST_DATABASE_URL = os.environ.get(

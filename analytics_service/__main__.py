@@ -14,8 +14,8 @@ from analytics_service.app import MIGRATIONS_DIR
 from analytics_service.config import Config
 from analytics_service.follower import Follower
 from service_kit import cli
-from service_kit.db import make_engine
-from service_kit.outbound import BoundedClient
+from service_kit.data.db import make_engine
+from service_kit.web.outbound import BoundedClient
 
 
 def _follower(config: Config) -> Follower:

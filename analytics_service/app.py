@@ -11,7 +11,7 @@ from analytics_service.places import Places
 from analytics_service.reports import Kilograms
 from analytics_service.routes import blp
 from service_kit.factory import ServiceSpec, create_base_app
-from service_kit.outbound import BoundedClient
+from service_kit.web.outbound import BoundedClient
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SPEC = ServiceSpec(

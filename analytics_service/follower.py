@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from analytics_service import replica
 from service_kit import memory
-from service_kit.outbound import BoundedClient, Unanswered
+from service_kit.web.outbound import BoundedClient, Unanswered
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.columns import NAMING_CONVENTION, UtcDateTime
+from service_kit.data.columns import NAMING_CONVENTION, UtcDateTime
 
 
 class Base(DeclarativeBase):

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from analytics_service.models import KnownLocation
-from service_kit.outbound import BoundedClient, Unanswered
+from service_kit.web.outbound import BoundedClient, Unanswered
 
 log = logging.getLogger(__name__)
 

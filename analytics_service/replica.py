@@ -16,7 +16,7 @@ from sqlalchemy import ARRAY, Integer, any_, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from analytics_service.models import DailyTotal, Fact, FeedCursor
-from service_kit import bulk
+from service_kit.data import bulk
 
 MASS_FACTOR = {"Kg": 1.0, "Tons": 1000.0}
 IN_CHUNK = 5000

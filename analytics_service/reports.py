@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from analytics_service.config import WASTE_TYPES, Config
 from analytics_service.models import DailyTotal, Fact
-from service_kit.errors import Unprocessable
+from service_kit.web.errors import Unprocessable
 
 STATUSES = ("Pending", "Completed")
 MAX_PERIODS = 20_000

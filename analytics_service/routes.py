@@ -15,8 +15,8 @@ from analytics_service.schemas import (
     TimeseriesQuery,
     ZonesOut,
 )
-from service_kit import db
-from service_kit.api import Blueprint
+from service_kit.data import db
+from service_kit.web.api import Blueprint
 
 blp = Blueprint(
     "analytics",

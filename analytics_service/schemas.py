@@ -5,7 +5,7 @@ from marshmallow import validate
 
 from analytics_service.config import WASTE_TYPES
 from analytics_service.reports import STATUSES
-from service_kit.fields import QueryInteger, Text, UtcDateTime
+from service_kit.web.fields import QueryInteger, Text, UtcDateTime
 
 LOCATION_SORTS = ("-kg", "kg", "-collections", "collections", "location")
 

@@ -1,6 +1,6 @@
 """The collections service's own rule violations."""
 
-from service_kit.errors import Conflict, NotFound
+from service_kit.web.errors import Conflict, NotFound
 
 
 class CollectionNotFound(NotFound):

@@ -9,9 +9,9 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from collections_service import feed
-from service_kit import db
-from service_kit.api import Blueprint
-from service_kit.fields import QueryInteger, format_utc
+from service_kit.data import db
+from service_kit.web.api import Blueprint
+from service_kit.web.fields import QueryInteger, format_utc
 
 MAX_CHANGES = 10_000
 

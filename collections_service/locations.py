@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from cachetools import TTLCache
 
-from service_kit.errors import Unprocessable
-from service_kit.outbound import BoundedClient, Unanswered, unavailable
+from service_kit.web.errors import Unprocessable
+from service_kit.web.outbound import BoundedClient, Unanswered, unavailable
 
 log = logging.getLogger(__name__)
 

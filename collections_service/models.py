@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Float, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.columns import NAMING_CONVENTION, UtcDateTime, enum_column
+from service_kit.data.columns import NAMING_CONVENTION, UtcDateTime, enum_column
 
 
 class Base(DeclarativeBase):

@@ -16,11 +16,12 @@ from collections_service.schemas import (
     CollectionReplace,
     ImportResult,
 )
-from service_kit import db, memory
-from service_kit.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
-from service_kit.errors import Unprocessable
-from service_kit.paging import page_response
-from service_kit.requests import accepts, json_body
+from service_kit import memory
+from service_kit.data import db
+from service_kit.web.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
+from service_kit.web.errors import Unprocessable
+from service_kit.web.paging import page_response
+from service_kit.web.requests import accepts, json_body
 
 IMPORT_BODY = {
     "required": True,

@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 from collections_service.errors import CollectionNotFound, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
-from service_kit import columns, db, paging
-from service_kit.driver import DriverStatement
-from service_kit.errors import IdMismatch
-from service_kit.fields import UtcDateTime
+from service_kit.data import columns, db
+from service_kit.data.driver import DriverStatement
+from service_kit.web import paging
+from service_kit.web.errors import IdMismatch
+from service_kit.web.fields import UtcDateTime
 
 _ID = paging.CURSOR_ID
 # The list filters that take several values.

@@ -16,9 +16,10 @@ from collections_service import service
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection
 from collections_service.schemas import CollectionIn
-from service_kit import bulk, csv_io
-from service_kit.errors import Unprocessable, split_messages
-from service_kit.fields import format_utc
+from service_kit.data import bulk
+from service_kit.web import csv_io
+from service_kit.web.errors import Unprocessable, split_messages
+from service_kit.web.fields import format_utc
 
 MAX_ROWS = 10_000
 MAX_BYTES = 16 * 1024 * 1024  # the gateway's limit for this one route

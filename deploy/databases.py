@@ -3,7 +3,7 @@
 import subprocess
 
 from deploy.platform import SERVICES, Platform, Service
-from service_kit import pg_admin
+from service_kit.data import pg_admin
 
 
 class MigrationFailed(RuntimeError):

@@ -16,7 +16,7 @@ import requests
 from deploy import databases, gateway, releases, state, supervisor, wait
 from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
 from deploy.state import Release, ServiceState
-from service_kit import pg_admin
+from service_kit.data import pg_admin
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 

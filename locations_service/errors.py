@@ -1,6 +1,6 @@
 """The locations service's own rule violations."""
 
-from service_kit.errors import Conflict, NotFound, Unprocessable
+from service_kit.web.errors import Conflict, NotFound, Unprocessable
 
 
 class LocationNotFound(NotFound):

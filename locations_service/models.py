@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, Float, Index, MetaData, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from service_kit.columns import NAMING_CONVENTION, enum_column
+from service_kit.data.columns import NAMING_CONVENTION, enum_column
 
 
 class Base(DeclarativeBase):

@@ -4,8 +4,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from locations_service.models import Location, LocationType
-from service_kit import paging
-from service_kit.fields import (
+from service_kit.web import paging
+from service_kit.web.fields import (
     ServerAssignedId,
     StrictBoolean,
     StrictNumber,

@@ -12,9 +12,10 @@ from locations_service.errors import (
     NameTaken,
 )
 from locations_service.models import Location
-from service_kit import columns, db, paging
-from service_kit.errors import IdMismatch
-from service_kit.fields import Text
+from service_kit.data import columns, db
+from service_kit.web import paging
+from service_kit.web.errors import IdMismatch
+from service_kit.web.fields import Text
 
 _ID = paging.CURSOR_ID
 _BY_NAME = (Location.name, Location.id)

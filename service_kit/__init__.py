@@ -1,6 +1,14 @@
 """Technical building blocks shared by the services behind one gateway.
 
-Holds what must behave the same in every service (errors, request ids,
-logging, health, database sessions, paging). Never imports a service and
-holds no domain code.
+A subpackage per concern, so a change has one room to go to:
+
+- `web`: HTTP in and out (the API blueprint, problem+json errors, request
+  ids, strict fields, paging, JSON and CSV bodies, health, calls to other
+  services);
+- `data`: the database (sessions per request, the driver-cursor fast path,
+  bulk writes, column types, migrations);
+- `telemetry`: what a service tells its operators (log lines).
+
+`factory.create_base_app` wires each concern into a service's app with one
+hook. Never imports a service and holds no domain code.
 """

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from service_kit import migrate
+from service_kit.data import migrate
 
 
 def main(prog: str, migrations_dir: Path, database_url: str, extra: dict | None = None) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service_kit import health, logs, requests
-from service_kit.api import Api
-from service_kit.db import Database
-from service_kit.json_out import OrjsonProvider
+from service_kit.data.db import Database
+from service_kit.telemetry import logs
+from service_kit.web import health, requests
+from service_kit.web.api import Api
+from service_kit.web.json_out import OrjsonProvider
 
 OPENAPI_VERSION = "3.0.3"
 MAX_BODY_BYTES = 1024 * 1024

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from conftest import TEST_DATABASE_URL, uses_sqlite
 from deploy import local
 from deploy.platform import REPO_ROOT, Platform, service_named
-from service_kit.db import make_engine
+from service_kit.data.db import make_engine
 
 TEST_PUBLIC_PORT = 18080
 TEST_INTERNAL_PORT = 18081

@@ -9,7 +9,7 @@ from collections_service.config import Config
 from conftest import migrated_database
 
 # A list goes through SQLAlchemy; one collection is read on the driver's own
-# cursor (service_kit/driver.py), whose errors must end the same way. There
+# cursor (service_kit/data/driver.py), whose errors must end the same way. There
 # is no collection 1: its 404 still needs the query.
 READS = [("/api/v1/collections?limit=1", 200), ("/api/v1/collections/1", 404)]
 

@@ -18,10 +18,10 @@ from collections_service.schemas import CollectionOut
 from conftest import migrated_database
 from deploy.platform import SERVICES
 from locations_service.models import Location
-from service_kit import migrate
-from service_kit.db import make_engine
-from service_kit.fields import writer
-from service_kit.json_out import OrjsonProvider
+from service_kit.data import migrate
+from service_kit.data.db import make_engine
+from service_kit.web.fields import writer
+from service_kit.web.json_out import OrjsonProvider
 
 
 @dataclass

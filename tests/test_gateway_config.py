@@ -6,7 +6,7 @@ import pytest
 
 from deploy import gateway, state
 from deploy.platform import Platform
-from service_kit import requests
+from service_kit.web import requests
 
 
 def test_the_default_config_renders_and_passes_nginx_t(tmp_path):

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from conftest import TEST_DATABASE_URL
 from deploy import local
 from deploy.platform import REPO_ROOT, SERVICES, Platform
-from service_kit import pg_admin
-from service_kit.db import make_engine
+from service_kit.data import pg_admin
+from service_kit.data.db import make_engine
 from tests.conftest import add_location, deploy_cli
 
 PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]

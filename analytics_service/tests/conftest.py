@@ -13,7 +13,7 @@ from analytics_service.config import Config
 from collections_service.app import MIGRATIONS_DIR as COLLECTIONS_MIGRATIONS
 from conftest import migrated_database, service_process
 from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
-from service_kit.db import make_engine
+from service_kit.data.db import make_engine
 
 LOCATIONS_PORT = 15390
 COLLECTIONS_PORT = 15391

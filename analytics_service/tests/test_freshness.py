@@ -20,8 +20,8 @@ from analytics_service import replica
 from analytics_service.follower import Follower
 from analytics_service.tests.conftest import World, reset
 from deploy import wait
-from service_kit.db import make_engine
-from service_kit.outbound import BoundedClient
+from service_kit.data.db import make_engine
+from service_kit.web.outbound import BoundedClient
 
 SUMMARY = "/api/v1/analytics/summary"
 NOTHING_LISTENS = "http://127.0.0.1:1"

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from service_kit.db import make_engine
+from service_kit.data.db import make_engine
 
 BASE = "/api/v1/analytics"
 

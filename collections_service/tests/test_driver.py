@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, insert, select
 from collections_service.app import MIGRATIONS_DIR
 from collections_service.models import Collection
 from conftest import migrated_database
-from service_kit import columns
-from service_kit.db import make_engine
-from service_kit.driver import DriverStatement
+from service_kit.data import columns
+from service_kit.data.db import make_engine
+from service_kit.data.driver import DriverStatement
 
 TABLE = Collection.__table__
 ROWS = [

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from collections_service.app import MIGRATIONS_DIR, create_app
 from collections_service.tests.test_errors import UNREACHABLE_DATABASE, assert_problem
-from service_kit import migrate
+from service_kit.data import migrate
 
 
 def test_live_answers_ok(client):

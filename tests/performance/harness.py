@@ -33,7 +33,7 @@ import requests
 from sqlalchemy import text
 
 from deploy.platform import REPO_ROOT, SERVICES
-from service_kit.db import make_engine
+from service_kit.data.db import make_engine
 from tests.performance import report
 from tests.performance.bulk import bodies, import_all, machine
 from tests.performance.load import drivers, floors, processes

@@ -6,10 +6,10 @@ import marshmallow as ma
 from flask.views import MethodView
 from sqlalchemy.exc import SQLAlchemyError
 
-from service_kit import db, migrate
-from service_kit.api import Blueprint
-from service_kit.db import RETRY_AFTER_SECONDS
-from service_kit.errors import DomainError
+from service_kit.data import db, migrate
+from service_kit.data.db import RETRY_AFTER_SECONDS
+from service_kit.web.api import Blueprint
+from service_kit.web.errors import DomainError
 
 
 class HealthOut(ma.Schema):

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, pool
 
-from service_kit.db import make_engine
+from service_kit.data.db import make_engine
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:

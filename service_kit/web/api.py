@@ -9,8 +9,8 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.routing import BaseConverter, ValidationError
 
-from service_kit import errors
-from service_kit.errors import PROBLEM_JSON, ProblemSchema
+from service_kit.web import errors
+from service_kit.web.errors import PROBLEM_JSON, ProblemSchema
 
 MAX_ID = 2**31 - 1
 

@@ -21,8 +21,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from service_kit.errors import DependencyUnavailable
-from service_kit.requests import REQUEST_ID_HEADER, current_request_id
+from service_kit.web.errors import DependencyUnavailable
+from service_kit.web.requests import REQUEST_ID_HEADER, current_request_id
 
 log = logging.getLogger(__name__)
 

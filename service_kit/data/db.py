@@ -32,9 +32,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
-from service_kit import columns
-from service_kit.driver import DriverStatement
-from service_kit.errors import problem
+from service_kit.data import columns
+from service_kit.data.driver import DriverStatement
+from service_kit.web.errors import problem
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "2"

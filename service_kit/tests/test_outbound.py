@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service_kit.outbound import BUDGET_SECONDS, BoundedClient, Unanswered
+from service_kit.web.outbound import BUDGET_SECONDS, BoundedClient, Unanswered
 
 HARD_BOUND = 2.0
 

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 
-from service_kit.logs import BatchedHandler, JsonFormatter
+from service_kit.telemetry.logs import BatchedHandler, JsonFormatter
 
 
 def batched(stream: io.StringIO, interval: float) -> logging.Logger:

@@ -18,8 +18,8 @@ from flask import Response, current_app, request
 from sqlalchemy import Connection, Row, Select, bindparam, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from service_kit.errors import Unprocessable
-from service_kit.fields import QueryInteger, Text
+from service_kit.web.errors import Unprocessable
+from service_kit.web.fields import QueryInteger, Text
 
 # Cursors are short: a sort name and a key of a few values.
 MAX_CURSOR_LENGTH = 512
