@@ -8,8 +8,8 @@ from flask import Flask
 from analytics_service.config import Config
 from analytics_service.follower import Follower
 from analytics_service.places import Places
-from analytics_service.reports import Kilograms
 from analytics_service.routes import blp
+from analytics_service.units import Kilograms
 from service_kit.factory import ServiceSpec, create_base_app
 from service_kit.web.outbound import BoundedClient
 
@@ -45,7 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["analytics"] = Analytics(
         follower=Follower(config.collections_url, sessions, client, page=2_000, batch=10_000),
         places=Places(config.locations_url, config.locations_refresh, client),
-        kilograms=Kilograms(config),
+        kilograms=Kilograms(config.kg_per_liter, config.factors_source),
         catch_up_budget=config.catch_up_budget,
         feed_poll=config.feed_poll,
     )

@@ -5,19 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analytics_service import units
 from service_kit import config
-
-# CONVERSION_FACTORS.md: US EPA ORCR "Volume-to-Weight Conversion Factors"
-# (April 2016), lb/yd3 x 0.000593276. Electronic has no published factor.
-EPA_2016_KG_PER_LITER = {
-    "Organic": 0.2349,
-    "Plastic": 0.0237,
-    "Paper": 0.1454,
-    "Metal": 0.1335,
-    "Glass": 0.2254,
-}
-EPA_2016_SOURCE = 'US EPA ORCR, "Volume-to-Weight Conversion Factors", April 2016 (defaults)'
-WASTE_TYPES = ("Organic", "Plastic", "Paper", "Metal", "Glass", "Electronic")
 
 
 @dataclass(frozen=True)
@@ -27,8 +16,8 @@ class Config:
     collections_url: str = "http://127.0.0.1:8081"
     locations_url: str = "http://127.0.0.1:8081"
     # kg per litre by waste type; a type left out has no factor (litres stay litres).
-    kg_per_liter: dict = field(default_factory=lambda: dict(EPA_2016_KG_PER_LITER))
-    factors_source: str = EPA_2016_SOURCE
+    kg_per_liter: dict = field(default_factory=lambda: dict(units.EPA_2016_KG_PER_LITER))
+    factors_source: str = units.EPA_2016_SOURCE
     # Seconds a query may spend applying new changes before it answers.
     catch_up_budget: float = 1.0
     # Seconds the cached list of locations is trusted before it is fetched again.
@@ -67,26 +56,20 @@ class Config:
 def _factors(path: str | None) -> tuple[dict, str]:
     """The EPA defaults, overridden by a JSON file of {"WasteType": kg_per_liter or null}."""
     if not path:
-        return dict(EPA_2016_KG_PER_LITER), EPA_2016_SOURCE
+        return dict(units.EPA_2016_KG_PER_LITER), units.EPA_2016_SOURCE
     try:
         overrides = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
         raise config.ConfigError(f"CONVERSION_FACTORS_FILE {path!r}: {error}") from error
-    factors = dict(EPA_2016_KG_PER_LITER)
+    factors = dict(units.EPA_2016_KG_PER_LITER)
     for waste_type, factor in (overrides if isinstance(overrides, dict) else {None: 0}).items():
-        if waste_type not in WASTE_TYPES or not _valid_factor(factor):
+        if waste_type not in units.WASTE_TYPES or not units.valid_factor(factor):
             raise config.ConfigError(
                 f"CONVERSION_FACTORS_FILE: {waste_type!r}: {factor!r} is not a waste type "
-                "with a positive number (or null for none)"
+                f"with a number above 0 and at most {units.MAX_KG_PER_LITER:g} (or null for none)"
             )
         if factor is None:
             factors.pop(waste_type, None)
         else:
             factors[waste_type] = float(factor)
-    return factors, f"{EPA_2016_SOURCE}, overridden by {path}"
-
-
-def _valid_factor(factor) -> bool:
-    if factor is None:
-        return True
-    return isinstance(factor, int | float) and not isinstance(factor, bool) and factor > 0
+    return factors, f"{units.EPA_2016_SOURCE}, overridden by {path}"

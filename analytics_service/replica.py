@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import ARRAY, Integer, any_, delete, literal, select, update
 from sqlalchemy.orm import Session
 
+from analytics_service import units
 from analytics_service.models import DailyTotal, Fact, FeedCursor
 from service_kit.data import bulk
 
-MASS_FACTOR = {"Kg": 1.0, "Tons": 1000.0}
 IN_CHUNK = 5000
 
 
@@ -69,7 +69,7 @@ def _facts(session: Session, ids: list[int]) -> list[dict]:
 
 def _fact(collection: dict) -> dict:
     when = _parse(collection["collected_date"])
-    quantity, unit = collection["quantity"], collection["unit"]
+    mass_kg, volume_l = units.measures(collection["id"], collection["quantity"], collection["unit"])
     return {
         "collection_id": collection["id"],
         "location": collection["location"],
@@ -77,8 +77,8 @@ def _fact(collection: dict) -> dict:
         "status": collection["status"],
         "collected_date": when,
         "day": when.date(),
-        "mass_kg": quantity * MASS_FACTOR.get(unit, 0.0),
-        "volume_l": quantity if unit == "Liters" else 0.0,
+        "mass_kg": mass_kg,
+        "volume_l": volume_l,
     }
 
 

@@ -3,17 +3,16 @@ for places, or when a time bound falls inside a day), kilograms computed at
 query time."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics_service.config import WASTE_TYPES, Config
 from analytics_service.models import DailyTotal, Fact
+from analytics_service.units import STATUSES, WASTE_TYPES, Kilograms, Totals
 from service_kit.web.errors import Unprocessable
 
-STATUSES = ("Pending", "Completed")
 MAX_PERIODS = 20_000
 
 
@@ -24,42 +23,6 @@ class Filters:
     locations: frozenset[str] | None = None  # None: any; a zone filter narrows it
     waste_types: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-
-
-@dataclass
-class Totals:
-    collections: int = 0
-    mass_kg: float = 0.0
-    volume_l: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-
-    def add(self, waste_type: str, collections: int, mass_kg: float, volume_l: float) -> None:
-        self.collections += collections
-        self.mass_kg += mass_kg
-        self.volume_l[waste_type] += volume_l
-
-
-class Kilograms:
-    """Turns totals into kilograms with the configured factors, saying which."""
-
-    def __init__(self, config: Config):
-        self.factors = config.kg_per_liter
-        self.source = config.factors_source
-
-    def of(self, totals: Totals) -> float:
-        converted = sum(
-            v * self.factors[t] for t, v in totals.volume_l.items() if t in self.factors
-        )
-        return round(totals.mass_kg + converted, 6)
-
-    def unconverted(self, totals: Totals) -> dict[str, float]:
-        return {t: round(v, 6) for t, v in totals.volume_l.items() if t not in self.factors and v}
-
-    def described(self) -> dict:
-        return {
-            "tons_to_kg": 1000,
-            "kg_per_liter": {t: self.factors.get(t) for t in WASTE_TYPES},
-            "source": self.source,
-        }
 
 
 def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
@@ -78,6 +41,10 @@ def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
         source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
     keys = [getattr(source, name) for name in by]
     statement = select(*keys, *measures).group_by(*keys)
+    if source is DailyTotal:
+        # A day whose collections were all deleted keeps its row at zero:
+        # it is no data, and must not stretch a series' default span.
+        statement = statement.where(DailyTotal.collections > 0)
     if filters.start is not None:
         statement = statement.where(_time(source) >= _bound(source, filters.start))
     if filters.end is not None:
@@ -184,14 +151,25 @@ def _next(start: date, bucket: str) -> date | None:
 
 
 def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
-    """Every period the range covers, empty ones included. An open end of the
-    range stops at the data's first or last period (no data, no periods)."""
+    """Every period the range covers, empty ones included.
+
+    An open end of the range stops at the data's first or last period (no
+    data, no periods), and keeps at most MAX_PERIODS periods: those next to
+    the end that was given, the latest ones when neither was. So one outlier
+    date never makes the default series unanswerable. A range given at both
+    ends that holds more periods is a 422: the client can narrow it.
+    """
     if not periods and (filters.start is None or filters.end is None):
         return []
     first = period_start(filters.start.date() if filters.start else min(periods), bucket)
     last_day = (filters.end - timedelta(microseconds=1)).date() if filters.end else max(periods)
+    last = period_start(last_day, bucket)
+    if filters.start is None:
+        first = max(first, _shift(last, bucket, -(MAX_PERIODS - 1)))
+    elif filters.end is None:
+        last = min(last, _shift(first, bucket, MAX_PERIODS - 1))
     starts, current = [], first
-    while current is not None and current <= last_day:
+    while current is not None and current <= last:
         starts.append(current)
         if len(starts) > MAX_PERIODS:
             raise Unprocessable(
@@ -201,6 +179,18 @@ def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
             )
         current = _next(current, bucket)
     return starts
+
+
+def _shift(start: date, bucket: str, count: int) -> date:
+    """The start of the period `count` periods away (clamped to the calendar,
+    whose first day, 0001-01-01, is a Monday)."""
+    try:
+        if bucket == "month":
+            year, month = divmod(start.year * 12 + start.month - 1 + count, 12)
+            return date(year, month + 1, 1)
+        return start + timedelta(days=count * (7 if bucket == "week" else 1))
+    except (OverflowError, ValueError):
+        return date.min if count < 0 else date.max
 
 
 def by_location(session: Session, filters: Filters, kilograms: Kilograms) -> dict[str, dict]:

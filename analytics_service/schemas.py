@@ -3,8 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from analytics_service.config import WASTE_TYPES
-from analytics_service.reports import STATUSES
+from analytics_service.units import STATUSES, WASTE_TYPES
 from service_kit.web.fields import QueryInteger, Text, UtcDateTime
 
 LOCATION_SORTS = ("-kg", "kg", "-collections", "collections", "location")

@@ -3,6 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from collections_service import bounds
 from collections_service.models import Collection, Status, Unit, WasteType
 from service_kit.web import paging
 from service_kit.web.fields import (
@@ -26,11 +27,26 @@ class CollectionIn(ma.Schema):
     quantity = StrictNumber(
         required=True,
         validate=validate.Range(min=0, min_inclusive=False),
-        metadata={"exclusiveMinimum": True},
+        metadata={
+            "exclusiveMinimum": True,
+            "maximum": max(bounds.MAX_QUANTITY.values()),
+            "description": bounds.QUANTITY_DESCRIPTION,
+        },
     )
     unit = enum_field(Unit, required=True)
-    collected_date = UtcDateTime(required=True)
+    collected_date = UtcDateTime(
+        required=True,
+        validate=lambda moment: _valid(bounds.date_error(moment)),
+        metadata={"description": bounds.DATE_DESCRIPTION},
+    )
     status = enum_field(Status, load_default=Status.PENDING)
+
+    # Run even when other fields failed: in an import, each row's errors are
+    # listed (an invalid field is absent from `data`).
+    @ma.validates_schema(skip_on_field_errors=False)
+    def _quantity_fits_its_unit(self, data, **kwargs):
+        if "quantity" in data and "unit" in data:
+            _valid(bounds.quantity_error(data["quantity"], data["unit"]), "quantity")
 
 
 class CollectionReplace(CollectionIn):
@@ -51,6 +67,12 @@ class CollectionPatch(CollectionIn):
 
     def __init__(self, **kwargs):
         super().__init__(partial=True, **kwargs)
+
+
+def _valid(message: str | None, field: str | None = None) -> None:
+    """Raise the validation error a bounds check describes, if any."""
+    if message is not None:
+        raise ma.ValidationError(message, field)
 
 
 class CollectionOut(ma.Schema):

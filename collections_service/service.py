@@ -3,7 +3,8 @@
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from collections_service.errors import CollectionNotFound, StatusBackwards
+from collections_service import bounds
+from collections_service.errors import CollectionNotFound, QuantityTooLarge, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
 from service_kit.data import columns, db
@@ -73,6 +74,7 @@ def update(
     collection = get(session, collection_id)
     changes.pop("id", None)
     _check_status(collection, changes)
+    _check_quantity(collection, changes)
     if "location" in changes and changes["location"] != collection.location:
         locations.require_active(changes["location"])
     return _apply(session, get(session, collection_id, for_update=True), changes)
@@ -81,6 +83,15 @@ def update(
 def _check_status(collection: Collection, changes: dict) -> None:
     if collection.status == Status.COMPLETED and changes.get("status") == Status.PENDING:
         raise StatusBackwards()
+
+
+def _check_quantity(collection: Collection, changes: dict) -> None:
+    """A PATCH may change the quantity or the unit alone: the pair it leaves
+    must still fit the bounds (the schema checks a pair sent together)."""
+    quantity = changes.get("quantity", collection.quantity)
+    message = bounds.quantity_error(quantity, changes.get("unit", collection.unit))
+    if message is not None:
+        raise QuantityTooLarge(message)
 
 
 def _apply(session: Session, collection: Collection, changes: dict) -> Collection:
