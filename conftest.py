@@ -13,6 +13,7 @@ import psycopg2
 import pytest
 import requests
 
+from deploy import wait
 from service_kit.data import migrate, pg_admin
 
 REPO_ROOT = Path(__file__).resolve().parent
@@ -104,3 +105,33 @@ def _wait_for(url: str, process: subprocess.Popen, log_file: Path, timeout: floa
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+def drop_connections(database_url: str) -> int:
+    """What a database restart does to clients: every connection to it ends.
+    Returns once the server has ended them (it signals, then they exit)."""
+    others = "datname = current_database() AND pid <> pg_backend_pid()"
+    connection = psycopg2.connect(database_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {others}"
+            )
+            ended = cursor.fetchone()[0]
+            wait.until(
+                lambda: (
+                    _count(cursor, f"SELECT count(*) FROM pg_stat_activity WHERE {others}") == 0
+                ),
+                5,
+                "the ended connections are still there",
+                every=0.01,
+            )
+            return ended
+    finally:
+        connection.close()
+
+
+def _count(cursor, query: str) -> int:
+    cursor.execute(query)
+    return cursor.fetchone()[0]

@@ -1,48 +1,104 @@
-"""A service whose database drops its connections (a restart, a failover)
-answers 503 once per connection it held, then recovers on its own."""
+"""A service whose database ends its connections (a restart, a failover,
+`pg_terminate_backend`) notices before a request uses one: no request that
+arrives afterwards fails."""
 
-import psycopg2
 import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import OperationalError
 
 from collections_service.app import MIGRATIONS_DIR, create_app
 from collections_service.config import Config
-from conftest import migrated_database
+from collections_service.models import Collection
+from conftest import drop_connections, migrated_database, uses_sqlite
+from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
+from locations_service.app import create_app as create_locations
+from locations_service.config import Config as LocationsConfig
+from service_kit.data.db import ended_by_server, make_engine
+from service_kit.data.driver import DriverStatement
 
-# A list goes through SQLAlchemy; one collection is read on the driver's own
-# cursor (service_kit/data/driver.py), whose errors must end the same way. There
-# is no collection 1: its 404 still needs the query.
-READS = [("/api/v1/collections?limit=1", 200), ("/api/v1/collections/1", 404)]
+pytestmark = pytest.mark.skipif(uses_sqlite(), reason="SQLite has no server to end connections")
+
+# Each way a request reaches the database: one row on the driver's own cursor
+# (service_kit/data/driver.py), a page through SQLAlchemy on the thread's
+# kept autocommit connection, and a session from the pool (a 404 still runs
+# the query: there is no collection 1).
+REQUESTS = [
+    ("get", "/api/v1/collections/1", 404),
+    ("get", "/api/v1/collections?limit=1", 200),
+    ("patch", "/api/v1/collections/1", 404),
+    ("delete", "/api/v1/collections/1", 404),
+]
 
 
-def drop_connections(database_url: str) -> int:
-    """What a database restart does to clients: every connection to it ends."""
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            return cursor.fetchone()[0]
-    finally:
-        connection.close()
-
-
-@pytest.mark.parametrize(("url", "answer"), READS)
-def test_after_the_database_drops_its_connections_one_request_fails_then_all_answer(
-    make_database, url, answer
-):
+@pytest.fixture(scope="module")
+def collections(make_database):
     database_url = migrated_database(make_database, "dropped", MIGRATIONS_DIR)
-    app = create_app(
-        Config(database_url=database_url, log_level="WARNING", locations_url="http://127.0.0.1:1")
+    config = Config(
+        database_url=database_url, log_level="WARNING", locations_url="http://127.0.0.1:1"
     )
+    return create_app(config), database_url
+
+
+def call(client, method: str, url: str):
+    return client.open(
+        url, method=method, json={"status": "Completed"} if method == "patch" else None
+    )
+
+
+@pytest.mark.parametrize(("method", "url", "answer"), REQUESTS)
+def test_after_the_database_drops_its_connections_every_request_answers(
+    collections, method, url, answer
+):
+    app, database_url = collections
     client = app.test_client()
-    assert client.get(url).status_code == answer  # this thread now holds a connection
+    for each_method, each_url, _ in REQUESTS:  # every path now holds a connection
+        call(client, each_method, each_url)
 
-    assert drop_connections(database_url) >= 1
+    assert drop_connections(database_url) >= 2
 
-    first = client.get(url)
-    assert first.status_code == 503
-    assert first.headers["Retry-After"]
-    assert [client.get(url).status_code for _ in range(3)] == [answer] * 3
+    assert [call(client, method, url).status_code for _ in range(3)] == [answer] * 3
+
+
+def test_locations_answer_after_the_drop_too(make_database):
+    database_url = migrated_database(make_database, "dropped_loc", LOCATIONS_MIGRATIONS)
+    client = create_locations(LocationsConfig(database_url=database_url, log_level="WARNING"))
+    client = client.test_client()
+    created = client.post("/api/v1/locations", json={"name": "Yard", "location_type": "Public"})
+    assert client.get(f"/api/v1/locations/{created.get_json()['id']}").status_code == 200
+
+    drop_connections(database_url)
+
+    assert client.get("/api/v1/locations/1").status_code == 200
+    assert client.patch("/api/v1/locations/1", json={"zone": "East"}).status_code == 200
+
+
+def test_an_idle_connection_the_server_ended_is_recognised_without_a_round_trip(make_database):
+    database_url = make_database("ended")
+    engine = make_engine(database_url, poolclass=None)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert not ended_by_server(raw)
+
+        drop_connections(database_url)
+
+        assert ended_by_server(raw)
+    engine.dispose()
+
+
+def test_a_connection_lost_mid_request_is_sqlalchemys_error_and_invalidated(make_database):
+    """What a request meets when the server ends its connection after the
+    checkout check: the database handlers answer 503, the connection is
+    replaced (service_kit/data/db.py)."""
+    url = migrated_database(make_database, "driver_lost", MIGRATIONS_DIR)
+    engine = make_engine(url)
+    table = Collection.__table__
+    statement = DriverStatement(select(table.c.id).where(table.c.id == bindparam("id")))
+    with engine.connect() as connection:
+        drop_connections(url)
+
+        with pytest.raises(OperationalError) as raised:
+            statement.one_or_none(connection, {"id": 1})
+
+        assert raised.value.connection_invalidated
+        assert connection.invalidated
+    engine.dispose()

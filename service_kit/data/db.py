@@ -11,9 +11,16 @@ requests (one row, one page, a new row) that is most of what the database
 layer costs. A write made there is committed when its statement returns,
 before the response is built. Each thread keeps that connection from
 request to request.
+
+A connection the database has ended (a restart, a failover,
+`pg_terminate_backend`) is noticed before a request uses it: the server
+says so and closes the socket, so the idle socket reads as ready. One
+poll(2) call per checkout and per request's first autocommit use, no round
+trip; such a connection is replaced, and the request never sees it.
 """
 
 import logging
+import select as io_select
 import threading
 from collections.abc import Callable
 
@@ -28,7 +35,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -53,10 +60,30 @@ def make_engine(url: str, **options) -> Engine:
     # Sessions in UTC, whatever the server's default: timestamps near the ends
     # of the calendar must not be shifted out of Python's range on the way out.
     connect_args = {"options": "-c timezone=UTC"}
-    # No pre-ping (a round trip per request): after a database restart, the
-    # first request on a dead connection gets the 503 below, and SQLAlchemy
-    # replaces every connection of the pool opened before it.
-    return create_engine(parsed, connect_args=connect_args, **options)
+    engine = create_engine(parsed, connect_args=connect_args, **options)
+    # Not pre-ping (a round trip per checkout): a look at the socket.
+    event.listen(engine, "checkout", _refuse_if_ended)
+    return engine
+
+
+def ended_by_server(dbapi_connection) -> bool:
+    """Whether the server has ended this idle PostgreSQL connection.
+
+    Idle in autocommit or between transactions, a connection receives
+    nothing unless the server is ending it (a FATAL message, then EOF); an
+    asynchronous notice would read the same, and only costs a reconnect.
+    """
+    if dbapi_connection.closed:
+        return True
+    poller = io_select.poll()
+    poller.register(dbapi_connection.fileno(), io_select.POLLIN | io_select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _refuse_if_ended(dbapi_connection, _record, _proxy) -> None:
+    """A pool checkout: have the pool replace a connection the server ended."""
+    if ended_by_server(dbapi_connection):
+        raise DisconnectionError("the database ended this connection")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -135,10 +162,27 @@ def autocommit() -> Connection:
     if "db_autocommit" not in g:
         database = current_app.extensions["db"]
         connection = getattr(database.held, "connection", None)
+        if connection is not None and _ended(connection):
+            database.held.connection = connection = None
         if connection is None:
             connection = database.held.connection = database.autocommit_engine.connect()
         g.db_autocommit = connection
     return g.db_autocommit
+
+
+def _ended(connection: Connection) -> bool:
+    """Whether a thread's kept connection (held outside the pool, so checked
+    here as a checkout would be) can no longer be used; if so it is closed."""
+    if connection.closed:
+        return True
+    if connection.invalidated or (
+        connection.dialect.name == "postgresql"
+        and ended_by_server(connection.connection.dbapi_connection)
+    ):
+        connection.invalidate()
+        connection.close()
+        return True
+    return False
 
 
 def _release(connection: Connection) -> None:
