@@ -4,6 +4,8 @@ worker follows the collections change feed in a thread."""
 from service_kit import gunicorn_defaults
 from service_kit.gunicorn_defaults import *  # noqa: F403
 
+logconfig_dict = gunicorn_defaults.log_config("analytics")
+
 
 def post_worker_init(worker):
     gunicorn_defaults.post_worker_init(worker)

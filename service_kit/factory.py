@@ -18,7 +18,8 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 class ServiceFlask(Flask):
-    """Flask, asking once per function whether it needs an async wrapper.
+    """Flask, answering OPTIONS with a 204, and asking once per function
+    whether it needs an async wrapper.
 
     Flask asks on every call of every view, hook and error handler (an
     `inspect` check, about a microsecond each, nine or so a request). The
@@ -37,6 +38,14 @@ class ServiceFlask(Flask):
         if is_async is None:
             is_async = self._is_async[function] = inspect.iscoroutinefunction(function)
         return self.async_to_sync(func) if is_async else func
+
+    def make_default_options_response(self):
+        """OPTIONS: 204 with `Allow` and no body (Flask's is an empty
+        text/html 200)."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ import gc
 import os
 
 from service_kit import memory
+from service_kit.web import gunicorn_errors
 
 # In the master, before any thread: the forked workers inherit it.
 memory.limit_arenas()
+# gunicorn's answers to requests it cannot parse: problem+json, like every other.
+gunicorn_errors.install()
 
 # One worker per service by default: each more costs ~80-100 MB, and on a
 # small machine three services' workers already keep every core busy
@@ -42,3 +45,28 @@ def post_worker_init(worker):
     thread of the worker stopped), the worst of the latency tail."""
     gc.collect()
     gc.freeze()
+
+
+def log_config(service: str) -> dict:
+    """gunicorn's own lines (a worker booting or exiting, an invalid request)
+    as the service's JSON lines on stderr: gunicorn's `logconfig_dict`."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        # The app gives the root logger its handler in each worker (logs.py).
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        },
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "formatters": {
+            "json": {"()": "service_kit.telemetry.logs.JsonFormatter", "service": service}
+        },
+    }

@@ -1,11 +1,13 @@
 """Log lines go out in batches, in order, and nothing waits long."""
 
+import contextlib
 import io
 import json
 import logging
+import os
 import time
 
-from service_kit.telemetry.logs import BatchedHandler, JsonFormatter
+from service_kit.telemetry.logs import BatchedHandler, JsonFormatter, configure
 
 
 def batched(stream: io.StringIO, interval: float) -> logging.Logger:
@@ -53,3 +55,30 @@ def test_flush_writes_what_waits():
     logger.handlers[0].flush()
 
     assert messages(stream) == ["at exit"]
+
+
+EVERY_ATTRIBUTE = (
+    "%(asctime)s %(created)f %(filename)s %(funcName)s %(levelname)s %(levelno)s %(lineno)d"
+    " %(module)s %(msecs)d %(message)s %(name)s %(pathname)s %(process)d %(processName)s"
+    " %(relativeCreated)d %(thread)d %(threadName)s"
+)
+
+
+def test_after_configure_every_librarys_format_still_formats():
+    """A library's own handler may use any record attribute (gunicorn's uses
+    %(process)d); the cheaper records configure makes must still format."""
+    configure("INFO", "collections")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(EVERY_ATTRIBUTE))
+    logger = logging.getLogger("a-library")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    errors = io.StringIO()
+
+    with contextlib.redirect_stderr(errors):
+        logger.warning("formatted")
+
+    assert "formatted" in stream.getvalue()
+    assert str(os.getpid()) in stream.getvalue()
+    assert "Logging error" not in errors.getvalue()

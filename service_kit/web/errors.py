@@ -81,14 +81,14 @@ class Unprocessable(DomainError):
     title = "Unprocessable Content"
 
 
-def problem(
+def problem_body(
     status: int,
+    request_id: str,
     detail: str | None = None,
     errors: dict | None = None,
-    headers=None,
     extensions: dict | None = None,
-):
-    """Build a problem+json response for the current request."""
+) -> dict:
+    """The one problem+json shape, whoever answers (a view, a hook, gunicorn)."""
     body = {
         "type": "about:blank",
         "title": _TITLES.get(status) or HTTPStatus(status).phrase,
@@ -99,7 +99,19 @@ def problem(
     if errors:
         body["errors"] = errors
     body.update(extensions or {})
-    body["request_id"] = g.get("request_id", "")
+    body["request_id"] = request_id
+    return body
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    errors: dict | None = None,
+    headers=None,
+    extensions: dict | None = None,
+):
+    """Build a problem+json response for the current request."""
+    body = problem_body(status, g.get("request_id", ""), detail, errors, extensions)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
