@@ -14,7 +14,13 @@ from pathlib import Path
 import psycopg2
 
 from deploy import compose, databases, gateway, local, seed, state, status, supervisor, switch
-from deploy.platform import DEFAULT_POSTGRES, Platform, service_named
+from deploy.platform import (
+    DEFAULT_POSTGRES,
+    Platform,
+    SettingError,
+    gateway_settings,
+    service_named,
+)
 
 
 def _platform(args: argparse.Namespace) -> Platform:
@@ -26,6 +32,7 @@ def _platform(args: argparse.Namespace) -> Platform:
         database=args.database,
         postgres_url=args.postgres_url,
         database_prefix=args.database_prefix,
+        **gateway_settings(),
     )
 
 
@@ -204,6 +211,7 @@ if __name__ == "__main__":
         databases.MigrationFailed,
         compose.ComposeError,
         local.PortInUse,
+        SettingError,
         psycopg2.OperationalError,
         TimeoutError,
         FileNotFoundError,

@@ -37,6 +37,7 @@ def variables(platform: Platform, states: dict[str, ServiceState]) -> dict[str, 
         "GATEWAY_PUBLIC_LISTEN": str(platform.public_port),
         "GATEWAY_INTERNAL_LISTEN": f"127.0.0.1:{platform.internal_port}",
         "GATEWAY_RESOLVER": "127.0.0.1",
+        "GATEWAY_CLIENT_CONNECTIONS": str(platform.client_connections),
     }
     for service in SERVICES:
         prefix = service.name.upper()

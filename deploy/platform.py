@@ -51,6 +51,26 @@ def service_named(name: str) -> Service:
     raise KeyError(f"no service {name!r}; the services are {[s.name for s in SERVICES]}")
 
 
+class SettingError(ValueError):
+    """A GATEWAY_* setting is malformed; nothing was started."""
+
+
+def gateway_settings(env=os.environ) -> dict:
+    """The gateway's settings from the environment (README, "Settings"), as
+    Platform fields; a setting left unset keeps the Platform default."""
+    settings = {}
+    if "GATEWAY_CLIENT_CONNECTIONS" in env:
+        settings["client_connections"] = _count(env, "GATEWAY_CLIENT_CONNECTIONS")
+    return settings
+
+
+def _count(env, name: str) -> int:
+    value = env[name]
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise SettingError(f"{name} must be a whole number from 1 to 100000, got {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Platform:
     """One running copy of the system: where it listens and keeps its files.
@@ -74,6 +94,13 @@ class Platform:
     # Seconds between the analytics follower's polls of an idle feed
     # (FEED_POLL); 0 turns it off, as the bulk and analytics benchmarks do.
     feed_poll: float = 0.5
+    # Requests in progress at once per client address on the public
+    # listener (GATEWAY_CLIENT_CONNECTIONS); more get a 429.
+    client_connections: int = 32
+    # Where the services reach locations and collections: the internal
+    # listener when empty (the fault tests put a proxy in between).
+    locations_url: str = ""
+    collections_url: str = ""
 
     @property
     def public_url(self) -> str:
@@ -103,8 +130,8 @@ class Platform:
         """
         return {
             "DATABASE_URL": self.database_url(service),
-            "LOCATIONS_URL": self.internal_url,
-            "COLLECTIONS_URL": self.internal_url,
+            "LOCATIONS_URL": self.locations_url or self.internal_url,
+            "COLLECTIONS_URL": self.collections_url or self.internal_url,
             "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
             "FEED_POLL": str(self.feed_poll),
             "PYTHONPATH": str(self.release_dir(service, colour)),

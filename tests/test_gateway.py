@@ -1,16 +1,21 @@
 """Through real nginx and gunicorn: routing, request ids, the gateway's own errors."""
 
 import json
+import os
 import re
+import signal
+import socket
 import subprocess
 import time
-from urllib.parse import urljoin
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
 
 from deploy import local, supervisor
 from deploy.platform import service_named
+from tests.performance.load import processes
 
 COLLECTIONS = "/api/v1/collections"
 BODY = {
@@ -197,3 +202,142 @@ def test_long_urls_and_headers_get_problem_json_never_html(public, path, headers
     assert response.status_code == status
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert response.json()["status"] == status
+
+
+def raw_request(port: int, request: bytes, source: str = "127.0.0.1") -> bytes:
+    """Send bytes as they are (from another loopback address as another
+    client) and read the whole answer (b"" if none)."""
+    with socket.create_connection(
+        ("127.0.0.1", port), timeout=5, source_address=(source, 0)
+    ) as connection:
+        connection.sendall(request)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer
+
+
+def problem_of(answer: bytes) -> tuple[int, dict, dict]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value for name, _, value in (line.partition(": ") for line in lines)}
+    assert headers["content-type"] == "application/problem+json", answer[:300]
+    return int(status_line.split()[1]), headers, json.loads(body)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT"])
+def test_methods_the_gateway_never_passes_on_are_a_405_problem_with_allow(system, method):
+    answer = raw_request(
+        system.public_port, f"{method} {COLLECTIONS} HTTP/1.1\r\nHost: a\r\n\r\n".encode()
+    )
+
+    status, headers, body = problem_of(answer)
+    assert (status, body["status"]) == (405, 405)
+    assert "GET" in headers["allow"]
+
+
+def test_an_unknown_transfer_coding_is_a_501_problem(system):
+    request = f"POST {COLLECTIONS} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n"
+
+    status, _, body = problem_of(raw_request(system.public_port, request.encode()))
+
+    assert (status, body["title"]) == (501, "Not Implemented")
+
+
+def test_options_is_a_204_naming_the_routes_methods(public):
+    response = requests.options(f"{public}{COLLECTIONS}", timeout=5)
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_an_http_0_9_request_gets_no_answer_at_all(system):
+    assert raw_request(system.public_port, f"GET {COLLECTIONS}\r\n".encode()) == b""
+
+
+@pytest.mark.parametrize(
+    "target", [b"/api/v1/collections/\xe9", b"/api/v1/collections?location=D\xc3\xa9p\xc3\xb4t"]
+)
+def test_a_request_target_that_is_not_ascii_is_a_400_problem(system, target):
+    answer = raw_request(system.public_port, b"GET " + target + b" HTTP/1.1\r\nHost: a\r\n\r\n")
+
+    status, _, body = problem_of(answer)
+    assert (status, body["status"]) == (400, 400)
+
+
+def test_a_percent_encoded_target_still_reaches_the_service(public, fresh_location):
+    requests.post(f"{public}{COLLECTIONS}", json=BODY | {"location": fresh_location}, timeout=5)
+
+    response = requests.get(f"{public}{COLLECTIONS}?location={quote(fresh_location)}", timeout=5)
+
+    assert [row["location"] for row in response.json()] == [fresh_location]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"{COLLECTIONS}%3Flimit=1", 404),  # as on the live route: %3F is not a "?"
+        (f"{COLLECTIONS}?limit=1", 200),
+    ],
+)
+def test_a_pinned_colour_route_passes_the_path_exactly_as_sent(system, internal, path, status):
+    live = local.live_program(system, "collections").rpartition("-")[2]
+    pinned = requests.get(f"{internal}/internal/colours/collections/{live}{path}", timeout=5)
+    routed = requests.get(f"{internal}{path}", timeout=5)
+
+    assert pinned.status_code == routed.status_code == status
+    assert pinned.headers["Content-Type"].startswith(
+        ("application/json", "application/problem+json")
+    )
+
+
+def test_a_stalled_service_is_a_504_within_seconds_and_one_client_cannot_hold_every_thread(
+    system, public, internal
+):
+    """The worker is frozen (SIGSTOP): the kernel still accepts connections,
+    nothing answers. One client's requests beyond its share are a 429 at
+    once; the others wait for the gateway's deadline; the internal listener
+    and the other services answer throughout."""
+    pids = processes.service_pids(system, "collections")
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(system.client_connections + 8) as pool:
+            started = time.monotonic()
+            waits = [
+                pool.submit(_timed_get, f"{public}{COLLECTIONS}?limit=1")
+                for _ in range(system.client_connections + 8)
+            ]
+            time.sleep(0.5)
+            request = (
+                b"GET /api/v1/locations?limit=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
+            same_client = requests.get(f"{public}/api/v1/locations?limit=1", timeout=5)
+            other_client = raw_request(system.public_port, request, source="127.0.0.2")
+            health = requests.get(f"{internal}/internal/health/locations/ready", timeout=5)
+            answers = [wait.result() for wait in waits]
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    elapsed = time.monotonic() - started
+
+    statuses = sorted(status for status, _ in answers)
+    assert statuses.count(429) >= 8
+    assert set(statuses) == {429, 504}
+    assert max(seconds for status, seconds in answers if status == 429) < 1
+    assert elapsed < 8
+    assert same_client.status_code == 429
+    assert other_client.startswith(b"HTTP/1.1 200 ")
+    assert health.status_code == 200
+    local.wait_ready(system)
+
+
+def _timed_get(url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    response = requests.get(url, timeout=30)
+    if response.status_code in (429, 504):
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+    return response.status_code, time.monotonic() - started
