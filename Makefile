@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run up down status deploy rollback canary seed bench bench-bulk bench-analytics test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run up down status deploy rollback canary seed bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -67,6 +67,12 @@ bench-bulk: bootstrap
 
 bench-analytics: bootstrap
 	$(BIN)/python -m tests.performance.analytics
+
+# A steady mixed load for SOAK_MINUTES (docs/performance.md): fails on any
+# failed request or steady growth of a service's memory or descriptors.
+SOAK_MINUTES ?= 10
+soak: bootstrap
+	$(BIN)/python -m tests.performance.soak --minutes $(SOAK_MINUTES)
 
 lint: venv
 	$(BIN)/ruff format --check .

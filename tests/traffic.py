@@ -18,6 +18,7 @@ class Answer:
     status: int  # 0: no HTTP answer (the error says why)
     seconds: float
     error: str = ""
+    started: float = 0.0  # time.monotonic()
 
 
 @dataclass
@@ -42,10 +43,14 @@ class Record:
 class Traffic:
     """`clients` threads, each looping over the mix until stopped."""
 
-    def __init__(self, base_url: str, location: str, location_id: int, clients: int = 6):
+    def __init__(
+        self, base_url: str, location: str, location_id: int, clients: int = 6, pause: float = 0
+    ):
+        """`pause`: seconds each client waits between requests (0: none)."""
         self.base = base_url
         self.location = location
         self.location_id = location_id
+        self.pause = pause
         self.record = Record()
         self._stop = threading.Event()
         # Unique quantities: a write stored twice would show as a repeated value.
@@ -69,19 +74,19 @@ class Traffic:
             [self._create, self._read, self._complete, self._list, self._place, self._summary]
         )
         for step in steps:
-            if self._stop.is_set():
+            if self._stop.wait(self.pause) if self.pause else self._stop.is_set():
                 return
             step(session, mine)
 
     def _send(self, session, what: str, method: str, path: str, **options):
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
             response = session.request(method, self.base + path, timeout=30, **options)
         except requests.RequestException as error:
-            answer = Answer(what, 0, time.perf_counter() - started, str(error))
+            answer = Answer(what, 0, time.monotonic() - started, str(error), started)
             response = None
         else:
-            answer = Answer(what, response.status_code, time.perf_counter() - started)
+            answer = Answer(what, response.status_code, time.monotonic() - started, "", started)
         with self.record.lock:
             self.record.answers.append(answer)
         return response
