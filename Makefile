@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run up down status deploy rollback canary seed bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run up down status deploy rollback canary seed token bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -41,6 +41,11 @@ canary: venv
 # Demo data into a running system (start it with `make run` first).
 seed: venv
 	$(BIN)/python -m deploy seed --base-url http://127.0.0.1:8080
+
+# One line: a token for the system `make run` started, every scope for 12
+# hours; SCOPE="collections:read analytics:read" narrows it, SUB=crew-7 names it.
+token: venv
+	@$(BIN)/python -m deploy token $(if $(SCOPE),--scope "$(SCOPE)") $(if $(SUB),--sub "$(SUB)")
 
 test: bootstrap
 	$(MAKE) --no-print-directory test-postgres test-sqlite

@@ -10,10 +10,11 @@ import time
 
 from sqlalchemy.orm import sessionmaker
 
-from analytics_service.app import MIGRATIONS_DIR
+from analytics_service.app import FEED_AND_PLACES, MIGRATIONS_DIR
 from analytics_service.config import Config
 from analytics_service.follower import Follower
 from service_kit import cli
+from service_kit.access.client import own_token
 from service_kit.data.db import make_engine
 from service_kit.web.outbound import BoundedClient
 
@@ -23,7 +24,8 @@ def _follower(config: Config) -> Follower:
     # connection before a batch (requests go without: they answer 503 once).
     engine = make_engine(config.database_url, pool_pre_ping=True)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Follower(config.collections_url, sessions, BoundedClient(budget=30.0))
+    client = BoundedClient(budget=30.0, token=own_token(config.access, FEED_AND_PLACES))
+    return Follower(config.collections_url, sessions, client)
 
 
 def sync(config: Config) -> None:

@@ -10,10 +10,13 @@ from analytics_service.follower import Follower
 from analytics_service.places import Places
 from analytics_service.routes import blp
 from analytics_service.units import Kilograms
+from service_kit.access.client import own_token
 from service_kit.factory import ServiceSpec, create_base_app
 from service_kit.web.outbound import BoundedClient
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# What analytics asks of the others: the collections feed and the places.
+FEED_AND_PLACES = "collections:feed locations:read"
 SPEC = ServiceSpec(
     import_name=__name__,
     title="analytics",
@@ -36,8 +39,8 @@ class Analytics:
 def create_app(config: Config | None = None) -> Flask:
     """Build the analytics service from `config` (the environment by default)."""
     config = config or Config.from_env()
-    app, api = create_base_app(SPEC, config.database_url, config.log_level)
-    client = BoundedClient()
+    app, api = create_base_app(SPEC, config.database_url, config.log_level, config.access)
+    client = BoundedClient(token=own_token(config.access, FEED_AND_PLACES))
     # Small pages and batches here: a 50,000-change batch of 10,000-change
     # pages (what `sync` uses on a large backlog) held ~50 MB that the worker,
     # and the collections worker serving the pages, kept for good.

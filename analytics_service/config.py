@@ -7,12 +7,15 @@ from pathlib import Path
 
 from analytics_service import units
 from service_kit import config
+from service_kit.access.settings import AccessSettings
 
 
 @dataclass(frozen=True)
 class Config:
     database_url: str = field(default_factory=lambda: config.default_sqlite_url("analytics"))
     log_level: str = "INFO"
+    # Tokens: which it accepts, and its own for calling others (README, "Access").
+    access: AccessSettings = field(default_factory=AccessSettings)
     collections_url: str = "http://127.0.0.1:8081"
     locations_url: str = "http://127.0.0.1:8081"
     # kg per litre by waste type; a type left out has no factor (litres stay litres).
@@ -28,13 +31,15 @@ class Config:
 
     @classmethod
     def from_env(cls) -> "Config":
-        """Read DATABASE_URL, LOG_LEVEL, COLLECTIONS_URL, LOCATIONS_URL,
-        CONVERSION_FACTORS_FILE, CATCH_UP_BUDGET, LOCATIONS_REFRESH and FEED_POLL."""
+        """Read DATABASE_URL, LOG_LEVEL, the token settings, COLLECTIONS_URL,
+        LOCATIONS_URL, CONVERSION_FACTORS_FILE, CATCH_UP_BUDGET,
+        LOCATIONS_REFRESH and FEED_POLL."""
         env = os.environ
         factors, source = _factors(env.get("CONVERSION_FACTORS_FILE"))
         return cls(
             database_url=config.database_url(env.get("DATABASE_URL"), "analytics"),
             log_level=config.log_level(env.get("LOG_LEVEL")),
+            access=config.access(env),
             collections_url=config.service_url(
                 env.get("COLLECTIONS_URL"), "COLLECTIONS_URL", cls.collections_url
             ),

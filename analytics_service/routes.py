@@ -15,6 +15,7 @@ from analytics_service.schemas import (
     TimeseriesQuery,
     ZonesOut,
 )
+from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web.api import Blueprint
 
@@ -23,6 +24,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api/v1/analytics",
     description="Kilograms by material, place and period.",
+    scopes=Scopes("analytics:read", read_means="Read the analytics reports."),
 )
 
 

@@ -8,7 +8,9 @@ from collections_service.config import Config
 from collections_service.feed_routes import feed_blp
 from collections_service.locations import LocationDirectory
 from collections_service.routes import blp
+from service_kit.access.client import own_token
 from service_kit.factory import ServiceSpec, create_base_app
+from service_kit.web.outbound import BoundedClient
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SPEC = ServiceSpec(
@@ -22,9 +24,11 @@ SPEC = ServiceSpec(
 def create_app(config: Config | None = None) -> Flask:
     """Build the collections service from `config` (the environment by default)."""
     config = config or Config.from_env()
-    app, api = create_base_app(SPEC, config.database_url, config.log_level)
+    app, api = create_base_app(SPEC, config.database_url, config.log_level, config.access)
     app.extensions["locations"] = LocationDirectory(
-        config.locations_url, config.locations_cache_ttl
+        config.locations_url,
+        config.locations_cache_ttl,
+        BoundedClient(token=own_token(config.access, "locations:read")),
     )
     api.register_blueprint(blp)
     api.register_blueprint(feed_blp)

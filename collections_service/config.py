@@ -4,12 +4,15 @@ import os
 from dataclasses import dataclass, field
 
 from service_kit import config
+from service_kit.access.settings import AccessSettings
 
 
 @dataclass(frozen=True)
 class Config:
     database_url: str = field(default_factory=lambda: config.default_sqlite_url("collections"))
     log_level: str = "INFO"
+    # Tokens: which it accepts, and its own for calling others (README, "Access").
+    access: AccessSettings = field(default_factory=AccessSettings)
     # Where the locations service is reached: the gateway's internal listener.
     locations_url: str = "http://127.0.0.1:8081"
     # Seconds a location found active is trusted without asking again.
@@ -17,10 +20,12 @@ class Config:
 
     @classmethod
     def from_env(cls) -> "Config":
-        """Read DATABASE_URL (SQLite under var/ when unset), LOG_LEVEL, LOCATIONS_*."""
+        """Read DATABASE_URL (SQLite under var/ when unset), LOG_LEVEL, the token
+        settings and LOCATIONS_*."""
         return cls(
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "collections"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
+            access=config.access(os.environ),
             locations_url=config.service_url(
                 os.environ.get("LOCATIONS_URL"), "LOCATIONS_URL", cls.locations_url
             ),

@@ -9,17 +9,21 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from collections_service import feed
+from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web.api import Blueprint
 from service_kit.web.fields import QueryInteger, format_utc
 
 MAX_CHANGES = 10_000
+# Reaching the internal listener is not permission: followers hold this scope.
+FEED_SCOPE = "collections:feed"
 
 feed_blp = Blueprint(
     "feed",
     __name__,
     url_prefix="/internal/v1/collections",
     description="The change feed of collections (internal).",
+    scopes=Scopes(FEED_SCOPE, read_means="Read the change feed of collections (internal)."),
 )
 
 

@@ -33,9 +33,9 @@ class UnknownLocation(Unprocessable):
 class LocationDirectory:
     """The locations service, as collections sees it: active names."""
 
-    def __init__(self, base_url: str, cache_ttl: float):
+    def __init__(self, base_url: str, cache_ttl: float, client: BoundedClient):
         self.url = f"{base_url.rstrip('/')}/api/v1/locations"
-        self.client = BoundedClient()
+        self.client = client
         self.active: TTLCache = TTLCache(maxsize=10_000, ttl=cache_ttl)
         self.guard = threading.Lock()
 

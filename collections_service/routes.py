@@ -17,6 +17,7 @@ from collections_service.schemas import (
     ImportResult,
 )
 from service_kit import memory
+from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
 from service_kit.web.errors import Unprocessable
@@ -48,7 +49,11 @@ LIST_CONTENT = {
     "text/csv": {"schema": {"type": "string"}},
 }
 blp = Blueprint(
-    "collections", __name__, url_prefix="/api/v1/collections", description="Waste collections."
+    "collections",
+    __name__,
+    url_prefix="/api/v1/collections",
+    description="Waste collections.",
+    scopes=Scopes.of("collections"),
 )
 
 

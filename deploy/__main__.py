@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg2
 
-from deploy import compose, databases, gateway, local, seed, state, status, supervisor, switch
+from deploy import compose, databases, gateway, keys, local, seed, state, status, supervisor, switch
 from deploy.platform import (
     DEFAULT_POSTGRES,
     Platform,
@@ -85,18 +85,40 @@ def change(args: argparse.Namespace, step, *extra) -> None:
     print(status.show(backend, run_dir, as_json=False))
 
 
+def _keys(run_dir: Path) -> Path:
+    """The keys of the platform started in run_dir (made if missing)."""
+    try:
+        keys_dir = Platform.load(run_dir).keys
+    except FileNotFoundError:
+        keys_dir = Platform(run_dir=run_dir).keys
+    keys.ensure(keys_dir)
+    return keys_dir
+
+
+def _keys_command(args: argparse.Namespace) -> None:
+    keys_dir = _keys(args.run_dir)
+    if args.action == "rotate":
+        print(f"New signing key {keys.rotate(keys_dir)}; the JWKS keeps the old ones.")
+    else:
+        retired = keys.retire(keys_dir)
+        print(f"Retired {', '.join(retired) or 'nothing'}; one key is left.")
+
+
 def _say(message: str) -> None:
     print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
 
 
 def _banner(url: str) -> str:
+    auth = '-H "Authorization: Bearer $TOKEN"'
     return (
         f"\nGateway: {url}\n"
-        f"Try:     curl -s {url}/api/v1/collections\n"
-        f"         curl -s -X POST {url}/api/v1/locations \\\n"
+        "Token:   TOKEN=$(make -s token)   (every scope, 12 hours;"
+        ' make token SCOPE="analytics:read" SUB=crew-7)\n'
+        f"Try:     curl -s {auth} {url}/api/v1/collections\n"
+        f"         curl -s {auth} -X POST {url}/api/v1/locations \\\n"
         "              -H 'Content-Type: application/json' \\\n"
         '              -d \'{"name": "Depot North", "location_type": "DropOff"}\'\n'
-        f"         curl -s -X POST {url}/api/v1/collections \\\n"
+        f"         curl -s {auth} -X POST {url}/api/v1/collections \\\n"
         "              -H 'Content-Type: application/json' \\\n"
         '              -d \'{"location": "Depot North", "waste_type": "Plastic", '
         '"quantity": 12.5, "unit": "Kg", "collected_date": "2026-03-01T08:30:00Z"}\'\n'
@@ -141,10 +163,19 @@ def _parser() -> argparse.ArgumentParser:
         if name == "status":
             sub.add_argument("--json", action="store_true")
     seed_parser = commands.add_parser("seed", help="load demo data through the public API")
+    seed_parser.add_argument("--run-dir", type=Path, default=Platform.run_dir)
     seed_parser.add_argument("--base-url", default=Platform().public_url)
     seed_parser.add_argument("--locations", type=int, default=50)
     seed_parser.add_argument("--collections", type=int, default=3000)
     seed_parser.add_argument("--seed", type=int, default=42, help="same seed, same data")
+    token = commands.add_parser("token", help="print a token for the system started in run-dir")
+    token.add_argument("--run-dir", type=Path, default=Platform.run_dir)
+    token.add_argument("--scope", help="space-separated scopes (default: every scope)")
+    token.add_argument("--sub", default="operator", help="the token's subject")
+    token.add_argument("--keys-dir", type=Path, help="the keys themselves (the issuer container's)")
+    rotation = commands.add_parser("keys", help="rotate or retire the embedded signing keys")
+    rotation.add_argument("action", choices=("rotate", "retire"))
+    rotation.add_argument("--run-dir", type=Path, default=Platform.run_dir)
     return parser
 
 
@@ -180,7 +211,15 @@ def main() -> None:
     args = _parser().parse_args()
     steps = {"deploy": switch.deploy, "rollback": switch.rollback, "canary": switch.canary}
     if args.command == "seed":
-        seed.main(args.base_url, args.locations, args.collections, args.seed)
+        token = keys.mint(
+            _keys(args.run_dir), "seed", "collections:write locations:read locations:write"
+        )
+        seed.main(args.base_url, args.locations, args.collections, args.seed, token)
+    elif args.command == "token":
+        keys_dir = args.keys_dir or _keys(args.run_dir)
+        print(keys.mint(keys_dir, args.sub, args.scope or " ".join(keys.SCOPES)))
+    elif args.command == "keys":
+        _keys_command(args)
     elif args.command == "run":
         run(_platform(args))
     elif args.command == "up":

@@ -22,6 +22,8 @@ from deploy.state import Release, ServiceState
 GATEWAY_DOCKERFILE = REPO_ROOT / "gateway" / "Dockerfile"
 INTERNAL = "http://127.0.0.1:8081"
 STATE_DIR = REPO_ROOT / "var" / "compose"
+# The issuer container's keys volume (docker-compose.yml).
+ISSUER_KEYS = "/keys"
 
 
 class ComposeError(RuntimeError):
@@ -34,7 +36,8 @@ def addresses(service: Service) -> dict[str, str]:
 
 
 def gateway_environment() -> dict[str, str]:
-    """The variables the gateway image renders its templates with (its ENV)."""
+    """The variables the gateway image renders its templates with (its ENV,
+    and what gateway/bin/cors.envsh adds to it)."""
     text = GATEWAY_DOCKERFILE.read_text().replace("\\\n", " ")
     values = {}
     for line in text.splitlines():
@@ -42,6 +45,8 @@ def gateway_environment() -> dict[str, str]:
             for pair in shlex.split(line.removeprefix("ENV ")):
                 name, _, value = pair.partition("=")
                 values[name] = value
+    origins = values.get("GATEWAY_CORS_ORIGINS", "").split()
+    values["GATEWAY_CORS_ORIGINS_PATTERN"] = gateway.origins_pattern(origins)
     return values
 
 
@@ -84,15 +89,37 @@ class ComposeColours:
     def stop(self, service: Service, colour: str) -> None:
         self._compose("stop", service.program(colour), check=False)
 
-    def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
+    def get(
+        self, service: Service, colour: str, path: str, token: str | None = None
+    ) -> tuple[int, str, str]:
         url = f"{INTERNAL}/internal/colours/{service.name}/{colour}{path}"
+        auth = ["--header", f"Authorization: Bearer {token}"] if token else []
         result = self._compose(
-            "exec", "-T", "gateway", "wget", "-q", "-S", "-O", "-", url, check=False
+            "exec", "-T", "gateway", "wget", "-q", "-S", *auth, "-O", "-", url, check=False
         )
         # busybox wget -S prints the status line and headers on stderr.
         status = re.findall(r"HTTP/1\.[01] (\d{3})", result.stderr)
         content_type = re.findall(r"(?im)^\s*content-type:\s*(\S+)", result.stderr)
         return (int(status[-1]) if status else 0), "".join(content_type[-1:]), result.stdout
+
+    def token(self, scope: str) -> str:
+        """Minted by the issuer container, which alone holds the signing key."""
+        result = self._compose(
+            "exec",
+            "-T",
+            "issuer",
+            "python",
+            "-m",
+            "deploy",
+            "token",
+            "--keys-dir",
+            ISSUER_KEYS,
+            "--scope",
+            scope,
+            "--sub",
+            "deploy",
+        )
+        return result.stdout.strip()
 
     def process(self, service: Service, colour: str) -> str:
         result = self._compose("ps", "--all", "--format", "json", service.program(colour))

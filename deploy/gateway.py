@@ -26,6 +26,14 @@ def servers_line(addresses: dict[str, str], weights: dict[str, int]) -> str:
     return " ".join(f"server {addresses[c]} weight={w};" for c, w in weights.items())
 
 
+def origins_pattern(origins: list[str]) -> str:
+    """A regex matching exactly these origins; one that matches nothing for none.
+    (gateway/bin/cors.envsh makes the same one in the gateway image.)"""
+    if not origins:
+        return "(?!)"
+    return "^(" + "|".join(origin.replace(".", r"\.") for origin in origins) + ")$"
+
+
 def local_addresses(platform: Platform, service: Service) -> dict[str, str]:
     return {colour: f"127.0.0.1:{platform.port(service, colour)}" for colour in COLOURS}
 
@@ -34,10 +42,13 @@ def variables(platform: Platform, states: dict[str, ServiceState]) -> dict[str, 
     """The names the templates use, as the nginx image's envsubst would see them."""
     values = {
         "GATEWAY_RUN_DIR": str(platform.run_dir / "nginx"),
-        "GATEWAY_PUBLIC_LISTEN": str(platform.public_port),
+        "GATEWAY_PUBLIC_LISTEN": f"{platform.public_address}:{platform.public_port}",
         "GATEWAY_INTERNAL_LISTEN": f"127.0.0.1:{platform.internal_port}",
         "GATEWAY_RESOLVER": "127.0.0.1",
         "GATEWAY_CLIENT_CONNECTIONS": str(platform.client_connections),
+        "GATEWAY_RATE": str(platform.rate),
+        "GATEWAY_BURST": str(platform.burst),
+        "GATEWAY_CORS_ORIGINS_PATTERN": origins_pattern(platform.cors_origins.split()),
     }
     for service in SERVICES:
         prefix = service.name.upper()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from deploy import databases, gateway, releases, state, supervisor, wait
+from deploy import databases, gateway, keys, releases, state, supervisor, wait
 from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
 from deploy.state import Release, ServiceState
 from service_kit.data import pg_admin
@@ -32,6 +32,7 @@ def prepare(platform: Platform) -> Path:
     not); returns supervisord's config.
     """
     check_ports_free(platform)
+    keys.ensure(platform.keys)
     platform.save()
     with state.locked(platform.run_dir):
         states = state.load(platform.run_dir)
@@ -65,13 +66,19 @@ class LocalColours:
     def stop(self, service: Service, colour: str) -> None:
         supervisor.supervisorctl(self.platform, "stop", service.program(colour))
 
-    def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
+    def get(
+        self, service: Service, colour: str, path: str, token: str | None = None
+    ) -> tuple[int, str, str]:
         url = f"{self.platform.internal_url}/internal/colours/{service.name}/{colour}{path}"
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            response = requests.get(url, timeout=3)
+            response = requests.get(url, headers=headers, timeout=3)
         except requests.RequestException as error:
             return 0, "", str(error)
         return response.status_code, response.headers.get("Content-Type", ""), response.text
+
+    def token(self, scope: str) -> str:
+        return keys.mint(self.platform.keys, "deploy", scope, seconds=60)
 
     def process(self, service: Service, colour: str) -> str:
         return programs_state(self.platform).get(service.program(colour), "NOT STARTED")
@@ -122,7 +129,7 @@ def _not_ready(url: str) -> str | None:
 
 
 def check_ports_free(platform: Platform) -> None:
-    ports = [platform.public_port, platform.internal_port]
+    ports = [platform.public_port, platform.internal_port, platform.issuer_port]
     ports += [platform.port(service, colour) for service in SERVICES for colour in COLOURS]
     for port in ports:
         with socket.socket() as probe:

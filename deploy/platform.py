@@ -3,13 +3,17 @@
 import dataclasses
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy import keys
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 COLOURS = ("blue", "green")
+ISSUER_PORT = 5401
 SETTINGS_FILE = "platform.json"
 
 
@@ -59,8 +63,21 @@ def gateway_settings(env=os.environ) -> dict:
     """The gateway's settings from the environment (README, "Settings"), as
     Platform fields; a setting left unset keeps the Platform default."""
     settings = {}
-    if "GATEWAY_CLIENT_CONNECTIONS" in env:
-        settings["client_connections"] = _count(env, "GATEWAY_CLIENT_CONNECTIONS")
+    for name, field in (
+        ("GATEWAY_CLIENT_CONNECTIONS", "client_connections"),
+        ("GATEWAY_RATE", "rate"),
+        ("GATEWAY_BURST", "burst"),
+    ):
+        if name in env:
+            settings[field] = _count(env, name)
+    if "GATEWAY_PUBLIC_ADDRESS" in env:
+        settings["public_address"] = env["GATEWAY_PUBLIC_ADDRESS"]
+    if "GATEWAY_CORS_ORIGINS" in env:
+        origins = env["GATEWAY_CORS_ORIGINS"].split()
+        for origin in origins:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+                raise SettingError(f"GATEWAY_CORS_ORIGINS: {origin!r} is not scheme://host[:port]")
+        settings["cors_origins"] = " ".join(origins)
     return settings
 
 
@@ -97,10 +114,26 @@ class Platform:
     # Requests in progress at once per client address on the public
     # listener (GATEWAY_CLIENT_CONNECTIONS); more get a 429.
     client_connections: int = 32
+    # Requests a second per client (its token, or its address) on the
+    # public listener, and how many above that rate it may send at once
+    # (GATEWAY_RATE, GATEWAY_BURST); beyond: 429.
+    rate: int = 50
+    burst: int = 100
+    # The public listener's address (GATEWAY_PUBLIC_ADDRESS): this machine
+    # only by default; 0.0.0.0 for every interface.
+    public_address: str = "127.0.0.1"
+    # Origins a browser may call the public API from (GATEWAY_CORS_ORIGINS,
+    # space-separated scheme://host[:port]; none by default).
+    cors_origins: str = ""
     # Where the services reach locations and collections: the internal
     # listener when empty (the fault tests put a proxy in between).
     locations_url: str = ""
     collections_url: str = ""
+    # The embedded identity provider's folder (deploy/keys.py): next to
+    # run_dir when empty (var/keys for `make run`); the tests share one.
+    keys_dir: str = ""
+    # Seconds between two loads of the JWKS by a service (JWKS_REFRESH).
+    jwks_refresh: float = 60.0
 
     @property
     def public_url(self) -> str:
@@ -109,6 +142,18 @@ class Platform:
     @property
     def internal_url(self) -> str:
         return f"http://127.0.0.1:{self.internal_port}"
+
+    @property
+    def keys(self) -> Path:
+        return Path(self.keys_dir) if self.keys_dir else self.run_dir.parent / "keys"
+
+    @property
+    def issuer_port(self) -> int:
+        return ISSUER_PORT + self.port_offset
+
+    @property
+    def token_url(self) -> str:
+        return f"http://127.0.0.1:{self.issuer_port}/token"
 
     def port(self, service: Service, colour: str) -> int:
         base = service.blue_port if colour == "blue" else service.green_port
@@ -128,15 +173,30 @@ class Platform:
 
         Services reach each other through the gateway's internal listener.
         """
-        return {
+        env = {
             "DATABASE_URL": self.database_url(service),
             "LOCATIONS_URL": self.locations_url or self.internal_url,
             "COLLECTIONS_URL": self.collections_url or self.internal_url,
             "LOCATIONS_CACHE_TTL": str(self.locations_cache_ttl),
             "FEED_POLL": str(self.feed_poll),
+            "JWKS_FILE": str(self.keys / "jwks.json"),
+            "JWKS_REFRESH": str(self.jwks_refresh),
             "PYTHONPATH": str(self.release_dir(service, colour)),
             "PATH": os.environ.get("PATH", ""),
         }
+        if service.name in keys.CLIENTS:  # it calls others, with a token of its own
+            env["TOKEN_URL"] = self.token_url
+            env["CLIENT_ID"] = service.name
+            env["CLIENT_SECRET"] = keys.client_secret(self.keys, service.name)
+        return env
+
+    def issuer_env(self) -> dict[str, str]:
+        """The embedded identity provider's environment (deploy/issuer.py)."""
+        secrets = {
+            f"CLIENT_SECRET_{client.upper()}": keys.client_secret(self.keys, client)
+            for client in keys.CLIENTS
+        }
+        return {"KEYS_DIR": str(self.keys), "PATH": os.environ.get("PATH", "")} | secrets
 
     @property
     def bin_dir(self) -> Path:

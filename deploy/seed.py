@@ -103,14 +103,15 @@ def collections(rng: random.Random, places: list[str], count: int, now: datetime
 
 
 class _Client(local):
-    """One keep-alive session per thread."""
+    """One keep-alive session per thread, each sending the token."""
 
-    def __init__(self):
+    def __init__(self, token: str):
         self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
 
 
-def _post_all(url: str, bodies: list[dict], label: str, accept: set[int]) -> None:
-    client = _Client()
+def _post_all(url: str, bodies: list[dict], label: str, accept: set[int], token: str) -> None:
+    client = _Client(token)
 
     def post(body: dict) -> int:
         return client.http.post(url, json=body, timeout=10).status_code
@@ -125,33 +126,38 @@ def _post_all(url: str, bodies: list[dict], label: str, accept: set[int]) -> Non
                 print(f"  {label}: {done}/{len(bodies)}", flush=True)
 
 
-def _active(base_url: str, names: list[str]) -> list[str]:
+def _active(base_url: str, names: list[str], token: str) -> list[str]:
     """Those of `names` that are active locations, in their order."""
     params = [("name", name) for name in names] + [("limit", "1000")]
-    answer = requests.get(f"{base_url}/api/v1/locations", params=params, timeout=10)
+    answer = _Client(token).http.get(f"{base_url}/api/v1/locations", params=params, timeout=10)
     answer.raise_for_status()
     active = {location["name"] for location in answer.json()}
     return [name for name in names if name in active]
 
 
-def seed(base_url: str, location_count: int, collection_count: int, seed_value: int) -> None:
+def seed(
+    base_url: str, location_count: int, collection_count: int, seed_value: int, token: str
+) -> None:
     rng = random.Random(seed_value)
     places = locations(rng, location_count)
     print(f"Seeding {base_url}: {location_count} locations, {collection_count} collections")
     # 409: the name exists from an earlier seed; it is reused if still active.
-    _post_all(f"{base_url}/api/v1/locations", places, "locations", {201, 409})
-    names = _active(base_url, [place["name"] for place in places])
+    _post_all(f"{base_url}/api/v1/locations", places, "locations", {201, 409}, token)
+    names = _active(base_url, [place["name"] for place in places], token)
     if not names:
         raise RuntimeError("none of the seed's locations is active (all archived?)")
     now = datetime.now(UTC).replace(microsecond=0)
     bodies = collections(rng, names, collection_count, now)
-    _post_all(f"{base_url}/api/v1/collections", bodies, "collections", {201})
+    _post_all(f"{base_url}/api/v1/collections", bodies, "collections", {201}, token)
     print("Done.")
 
 
-def main(base_url: str, location_count: int, collection_count: int, seed_value: int) -> None:
+def main(
+    base_url: str, location_count: int, collection_count: int, seed_value: int, token: str
+) -> None:
+    """Seed the system at `base_url` with a token of its own keys (`make token`)."""
     try:
         requests.get(f"{base_url}/api/v1/locations", params={"limit": 1}, timeout=5)
     except requests.ConnectionError:
         sys.exit(f"error: nothing answers at {base_url}; start the system with `make run` first")
-    seed(base_url, location_count, collection_count, seed_value)
+    seed(base_url, location_count, collection_count, seed_value, token)

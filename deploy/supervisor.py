@@ -8,7 +8,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from deploy.platform import COLOURS, SERVICES, Platform, Service
+from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
 from deploy.state import ServiceState
 
 
@@ -74,6 +74,32 @@ killasgroup=true
 """
 
 
+def _issuer_program(platform: Platform) -> str:
+    """The embedded identity provider (deploy/issuer.py): started first, as
+    the services ask it for their tokens."""
+    gunicorn = [
+        str(platform.bin_dir / "gunicorn"),
+        "--config",
+        str(REPO_ROOT / "deploy" / "issuer.conf.py"),
+        "--bind",
+        f"127.0.0.1:{platform.issuer_port}",
+        "deploy.issuer:create_app()",
+    ]
+    return f"""
+[program:issuer]
+command={shlex.join(gunicorn)}
+directory={REPO_ROOT}
+environment={_environment(platform.issuer_env())}
+priority=100
+autorestart=true
+startsecs=1
+stopsignal=TERM
+stopasgroup=true
+killasgroup=true
+{_logging(platform, "issuer")}
+"""
+
+
 def _gateway_program(platform: Platform, nginx: str, config_file: Path) -> str:
     command = [nginx, "-e", "stderr", "-c", str(config_file), "-g", "daemon off;"]
     return f"""
@@ -116,7 +142,10 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://{run / "supervisor.sock"}
-{programs}{_gateway_program(platform, nginx, gateway_config)}"""
+{_issuer_program(platform)}{programs}{_gateway_program(platform, nginx, gateway_config)}"""
+    # It holds the services' client secrets: for its owner's eyes only.
     config = run / "supervisord.conf"
+    config.touch(mode=0o600)
+    config.chmod(0o600)
     config.write_text(text)
     return config

@@ -16,11 +16,12 @@ from deploy.platform import Service
 from deploy.state import Release, ServiceState
 
 READY_TIMEOUT = 60.0
-# One read per service that needs its database and its code: a smoke test.
-SMOKE_PATHS = {
-    "collections": "/api/v1/collections?limit=1",
-    "locations": "/api/v1/locations?limit=1",
-    "analytics": "/api/v1/analytics/summary",
+# One read per service that needs its database and its code: a smoke test,
+# with a token for just that read.
+SMOKE_READS = {
+    "collections": ("/api/v1/collections?limit=1", "collections:read"),
+    "locations": ("/api/v1/locations?limit=1", "locations:read"),
+    "analytics": ("/api/v1/analytics/summary", "analytics:read"),
 }
 
 
@@ -44,9 +45,14 @@ class Backend(Protocol):
     def stop(self, service: Service, colour: str) -> None:
         """Stop a colour once it takes no traffic (it finishes what it has)."""
 
-    def get(self, service: Service, colour: str, path: str) -> tuple[int, str, str]:
-        """GET `path` from that colour alone: status, content type, body
-        (status 0 when nothing answered)."""
+    def get(
+        self, service: Service, colour: str, path: str, token: str | None = None
+    ) -> tuple[int, str, str]:
+        """GET `path` from that colour alone (with `token`, if any): status,
+        content type, body (status 0 when nothing answered)."""
+
+    def token(self, scope: str) -> str:
+        """A short-lived token with `scope`, from the system's identity provider."""
 
     def process(self, service: Service, colour: str) -> str:
         """A colour's process state: RUNNING, STOPPED, EXITED..."""
@@ -192,8 +198,8 @@ def _wait_ready(run: Run, service: Service, colour: str) -> None:
 
 
 def _smoke_test(backend: Backend, service: Service, colour: str) -> None:
-    path = SMOKE_PATHS[service.name]
-    status, content_type, body = backend.get(service, colour, path)
+    path, scope = SMOKE_READS[service.name]
+    status, content_type, body = backend.get(service, colour, path, backend.token(scope))
     if status != 200 or not content_type.startswith("application/json"):
         raise DeployFailed(f"failed its smoke test: GET {path} gave {status} {body[:300]}")
     json.loads(body)

@@ -4,17 +4,21 @@ import os
 from dataclasses import dataclass, field
 
 from service_kit import config
+from service_kit.access.settings import AccessSettings
 
 
 @dataclass(frozen=True)
 class Config:
     database_url: str = field(default_factory=lambda: config.default_sqlite_url("locations"))
     log_level: str = "INFO"
+    # Tokens: which it accepts, and its own for calling others (README, "Access").
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @classmethod
     def from_env(cls) -> "Config":
-        """Read DATABASE_URL (SQLite under var/ when unset) and LOG_LEVEL."""
+        """Read DATABASE_URL (SQLite under var/ when unset), LOG_LEVEL and the token settings."""
         return cls(
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "locations"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
+            access=config.access(os.environ),
         )

@@ -12,12 +12,17 @@ from locations_service.schemas import (
     LocationQuery,
     LocationReplace,
 )
+from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
 from service_kit.web.paging import page_response
 
 blp = Blueprint(
-    "locations", __name__, url_prefix="/api/v1/locations", description="Collection points."
+    "locations",
+    __name__,
+    url_prefix="/api/v1/locations",
+    description="Collection points.",
+    scopes=Scopes.of("locations"),
 )
 
 

@@ -3,6 +3,8 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from service_kit.access.settings import AccessSettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
 
@@ -52,3 +54,28 @@ def service_url(value: str | None, name: str, default: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ConfigError(f"{name} must be an http:// or https:// URL with a host, got {value!r}")
     return url
+
+
+def access(env) -> AccessSettings:
+    """Token settings: TOKEN_ISSUER, TOKEN_AUDIENCE, JWKS_FILE or JWKS_URL,
+    JWKS_REFRESH, TOKEN_CLOCK_SKEW; and this service's own credentials,
+    TOKEN_URL, CLIENT_ID, CLIENT_SECRET (README, "Access")."""
+    defaults = AccessSettings()
+    jwks_url = env.get("JWKS_URL") or None
+    if jwks_url and env.get("JWKS_FILE"):
+        raise ConfigError("give JWKS_FILE or JWKS_URL, not both")
+    token_url = env.get("TOKEN_URL") or None
+    client_id, client_secret = env.get("CLIENT_ID") or None, env.get("CLIENT_SECRET") or None
+    if token_url and not (client_id and client_secret):
+        raise ConfigError("TOKEN_URL needs CLIENT_ID and CLIENT_SECRET")
+    return AccessSettings(
+        issuer=env.get("TOKEN_ISSUER") or defaults.issuer,
+        audience=env.get("TOKEN_AUDIENCE") or defaults.audience,
+        jwks_file=None if jwks_url else env.get("JWKS_FILE") or defaults.jwks_file,
+        jwks_url=service_url(jwks_url, "JWKS_URL", "") if jwks_url else None,
+        jwks_refresh=seconds(env.get("JWKS_REFRESH"), "JWKS_REFRESH", defaults.jwks_refresh),
+        clock_skew=seconds(env.get("TOKEN_CLOCK_SKEW"), "TOKEN_CLOCK_SKEW", defaults.clock_skew),
+        token_url=service_url(token_url, "TOKEN_URL", "") if token_url else None,
+        client_id=client_id,
+        client_secret=client_secret,
+    )

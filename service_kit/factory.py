@@ -7,6 +7,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service_kit.access import guard
+from service_kit.access.settings import EMBEDDED_TOKEN_URL, AccessSettings
+from service_kit.access.tokens import Verifier
 from service_kit.data.db import Database
 from service_kit.telemetry import logs
 from service_kit.web import health, requests
@@ -58,8 +61,10 @@ class ServiceSpec:
     migrations_dir: Path
 
 
-def create_base_app(spec: ServiceSpec, database_url: str, log_level: str) -> tuple[Flask, Api]:
-    """Build a Flask app with logging, request ids, errors, database and health."""
+def create_base_app(
+    spec: ServiceSpec, database_url: str, log_level: str, access: AccessSettings
+) -> tuple[Flask, Api]:
+    """Build a Flask app with logging, request ids, access, errors, database and health."""
     logs.configure(log_level, spec.title)
     app = ServiceFlask(spec.import_name)
     app.config.update(
@@ -73,7 +78,8 @@ def create_base_app(spec: ServiceSpec, database_url: str, log_level: str) -> tup
     app.json = OrjsonProvider(app)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
+    guard.install(app, Verifier(access))
     Database(app, database_url)
-    api = Api(app)
+    api = Api(app, plugins=[guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)])
     api.register_blueprint(health.make_blueprint(spec.migrations_dir))
     return app, api

@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from conftest import TEST_DATABASE_URL, uses_sqlite
+from conftest import TEST_DATABASE_URL, bearer_session, uses_sqlite
 from deploy import local
 from deploy.platform import REPO_ROOT, Platform, service_named
 from service_kit.data.db import make_engine
@@ -28,8 +28,54 @@ def _server_url(database_url: str) -> str:
     return database_url.rpartition("/")[0]
 
 
-def make_platform(run_dir, public_port: int, internal_port: int, port_offset: int) -> Platform:
-    """A platform of a test's own: its ports, its folder, its own databases."""
+class Api:
+    """The tester's HTTP client: requests' own functions, each call sending
+    the tester's token (every scope; set once per run). A call without a
+    token, or with another, uses requests itself."""
+
+    token = ""
+
+    def request(self, method: str, url: str, **options) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} | options.pop("headers", {})
+        return requests.request(method, url, headers=headers, **options)
+
+    def session(self) -> requests.Session:
+        """A keep-alive session of its own (one per thread) with the token."""
+        return bearer_session(self.token)
+
+    def get(self, url: str, **options) -> requests.Response:
+        return self.request("GET", url, **options)
+
+    def post(self, url: str, **options) -> requests.Response:
+        return self.request("POST", url, **options)
+
+    def put(self, url: str, **options) -> requests.Response:
+        return self.request("PUT", url, **options)
+
+    def patch(self, url: str, **options) -> requests.Response:
+        return self.request("PATCH", url, **options)
+
+    def delete(self, url: str, **options) -> requests.Response:
+        return self.request("DELETE", url, **options)
+
+    def options(self, url: str, **options) -> requests.Response:
+        return self.request("OPTIONS", url, **options)
+
+
+http = Api()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_testers_token(bearer):
+    http.token = bearer
+
+
+def make_platform(
+    run_dir, public_port: int, internal_port: int, port_offset: int, keys_dir
+) -> Platform:
+    """A platform of a test's own: its ports, its folder, its own databases;
+    the keys every test trusts (conftest.py, `keys_dir`), and limits raised
+    far above what tests send (the rate-limit tests set their own)."""
     if uses_sqlite():
         pytest.fail("the system tests need PostgreSQL: set TEST_DATABASE_URL to a server")
     return Platform(
@@ -42,13 +88,17 @@ def make_platform(run_dir, public_port: int, internal_port: int, port_offset: in
         database_prefix=f"test_{uuid.uuid4().hex[:8]}_",
         log_to_console=False,
         locations_cache_ttl=LOCATIONS_CACHE_TTL,
+        keys_dir=str(keys_dir),
+        jwks_refresh=1.0,
+        rate=100_000,
+        burst=100_000,
     )
 
 
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory):
+def platform(tmp_path_factory, keys_dir):
     run_dir = tmp_path_factory.mktemp("system") / "run"
-    return make_platform(run_dir, TEST_PUBLIC_PORT, TEST_INTERNAL_PORT, TEST_PORT_OFFSET)
+    return make_platform(run_dir, TEST_PUBLIC_PORT, TEST_INTERNAL_PORT, TEST_PORT_OFFSET, keys_dir)
 
 
 @pytest.fixture(scope="session")
@@ -82,10 +132,12 @@ def rows(platform: Platform, service: str, query: str, **params) -> list[tuple]:
 KNOWN_LOCATIONS = ("Depot North", "Contract Yard")
 
 
-def add_location(base_url: str, name: str, **fields) -> dict:
-    """Create a location through the gateway and return it."""
+def add_location(base_url: str, name: str, token: str | None = None, **fields) -> dict:
+    """Create a location through the gateway (with the tester's token, or
+    `token`) and return it."""
     body = {"name": name, "location_type": "DropOff", "zone": "North"} | fields
-    response = requests.post(f"{base_url}/api/v1/locations", json=body, timeout=5)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = http.post(f"{base_url}/api/v1/locations", json=body, headers=headers, timeout=5)
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -1,7 +1,7 @@
 """What the services' schemathesis tests share."""
 
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 SETTINGS = settings(
     # The same examples on every run, so CI is reproducible; raise max_examples
@@ -27,3 +27,15 @@ def unknowable_rules(case, id_parameter: str, beyond_schema=lambda body: False) 
     if made_up_cursor or foreign_id or beyond_schema(body):
         return [positive_data_acceptance]
     return []
+
+
+def call_and_validate(case, token: str, excluded: list) -> None:
+    """Send the case with the tester's token (every scope), and check the
+    answer against the document, `ignored_auth` included: schemathesis
+    sends it again without the token, and with a wrong one, and expects
+    each refused."""
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        additional_checks=[ignored_auth],
+        excluded_checks=excluded,
+    )

@@ -2,10 +2,8 @@
 
 from contextlib import contextmanager
 
-import requests
-
 from deploy import local, supervisor, wait
-from tests.conftest import rows
+from tests.conftest import http, rows
 
 SUMMARY = "/api/v1/analytics/summary"
 SUMMARY_KEYS = {
@@ -32,11 +30,11 @@ def record(public: str, location: str, quantity: float, unit: str = "Kg") -> Non
         "unit": unit,
         "collected_date": "2026-09-09T09:00:00Z",
     }
-    assert requests.post(f"{public}/api/v1/collections", json=body, timeout=5).status_code == 201
+    assert http.post(f"{public}/api/v1/collections", json=body, timeout=5).status_code == 201
 
 
 def summary_at(public: str, location: str) -> dict:
-    response = requests.get(f"{public}{SUMMARY}", params={"location": location}, timeout=10)
+    response = http.get(f"{public}{SUMMARY}", params={"location": location}, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -76,10 +74,10 @@ def test_with_collections_stopped_it_answers_from_its_replica_marked_stale(
 
 def test_with_locations_stopped_it_uses_its_copy_of_the_places(system, public, fresh_location):
     record(public, fresh_location, 3)
-    requests.get(f"{public}/api/v1/analytics/zones", timeout=10)  # the copy is fresh
+    http.get(f"{public}/api/v1/analytics/zones", timeout=10)  # the copy is fresh
 
     with stopped(system, local.live_program(system, "locations")):
-        response = requests.get(f"{public}/api/v1/analytics/locations", timeout=10)
+        response = http.get(f"{public}/api/v1/analytics/locations", timeout=10)
 
     assert response.status_code == 200
     [row] = [p for p in response.json()["locations"] if p["location"] == fresh_location]

@@ -12,12 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import requests
 
 from conftest import TEST_DATABASE_URL
 from deploy import local, state
 from deploy.platform import service_named
-from tests.conftest import add_location, deploy_cli, make_platform, rows
+from tests.conftest import add_location, deploy_cli, http, make_platform, rows
 from tests.traffic import Traffic
 
 # `flush=1s` on the access_log in gateway/templates/nginx.conf.template.
@@ -34,9 +33,10 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory):
+def platform(tmp_path_factory, keys_dir):
     run_dir = tmp_path_factory.mktemp("blue_green") / "run"
-    with local.throwaway(make_platform(run_dir, 19080, 19081, 12000), TEST_DATABASE_URL) as up:
+    system = make_platform(run_dir, 19080, 19081, 12000, keys_dir)
+    with local.throwaway(system, TEST_DATABASE_URL) as up:
         yield up
 
 
@@ -133,7 +133,7 @@ def test_a_colour_that_never_gets_ready_is_not_swapped_in(platform):
     assert "not ready" in result.stderr or "stopped before it was ready" in result.stderr
     assert "nothing was switched" in result.stdout
     assert live(platform, "collections") == before
-    response = requests.get(f"{platform.public_url}/api/v1/collections?limit=1", timeout=5)
+    response = http.get(f"{platform.public_url}/api/v1/collections?limit=1", timeout=5)
     assert response.status_code == 200
     # Its release replaced the one that was live before: nothing to roll back to now.
     rollback = deploy_command(platform, "rollback", "collections")
@@ -157,7 +157,7 @@ def test_a_gateway_config_nginx_refuses_is_never_loaded(platform):
     assert "proxy_not_a_directive" in result.stderr
     assert upstream.read_text() == routed
     assert live(platform, "locations") == before
-    response = requests.get(f"{platform.public_url}/api/v1/locations?limit=1", timeout=5)
+    response = http.get(f"{platform.public_url}/api/v1/locations?limit=1", timeout=5)
     assert response.status_code == 200
 
 

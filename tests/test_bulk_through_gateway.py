@@ -4,8 +4,7 @@ import csv
 import io
 import json
 
-import requests
-
+from tests.conftest import http
 from tests.test_gateway import assert_gateway_problem
 
 IMPORT = "/api/v1/collections/import"
@@ -27,7 +26,7 @@ def test_a_10000_row_import_of_several_mib_passes_the_gateway(public):
     body = json.dumps(rows)
     assert len(body) > 1024 * 1024  # over every other route's limit
 
-    response = requests.post(
+    response = http.post(
         f"{public}{IMPORT}", data=body, headers={"Content-Type": "application/json"}, timeout=60
     )
 
@@ -41,7 +40,7 @@ def test_an_import_over_16_mib_gets_the_gateway_s_413_problem(public):
     oversized = "[" + ",".join([json.dumps(row())] * 140_000) + "]"
     assert len(oversized) > 16 * 1024 * 1024
 
-    response = requests.post(
+    response = http.post(
         f"{public}{IMPORT}",
         data=oversized,
         headers={"Content-Type": "application/json"},
@@ -52,9 +51,9 @@ def test_an_import_over_16_mib_gets_the_gateway_s_413_problem(public):
 
 
 def test_the_csv_export_streams_through_the_gateway(public):
-    requests.post(f"{public}{IMPORT}", json=[row(location="Contract Yard")] * 50, timeout=30)
+    http.post(f"{public}{IMPORT}", json=[row(location="Contract Yard")] * 50, timeout=30)
 
-    response = requests.get(
+    response = http.get(
         f"{public}/api/v1/collections",
         params={"location": "Contract Yard"},
         headers={"Accept": "text/csv"},

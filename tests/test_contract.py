@@ -10,7 +10,8 @@ import uuid
 from urllib.parse import urljoin
 
 import pytest
-import requests
+
+from tests.conftest import http
 
 COLLECTION_KEYS = {"id", "location", "waste_type", "quantity", "unit", "collected_date", "status"}
 PROBLEM_REQUIRED = {"type", "title", "status", "request_id"}
@@ -56,7 +57,7 @@ def assert_problem(response, status: int) -> None:
 
 
 def test_create_answers_201_the_exact_shape_and_a_location(api):
-    response = requests.post(api, json=serde_body(), timeout=5)
+    response = http.post(api, json=serde_body(), timeout=5)
 
     assert response.status_code == 201
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
@@ -73,10 +74,10 @@ def test_create_answers_201_the_exact_shape_and_a_location(api):
     + [("status", v) for v in ("Pending", "Completed")],
 )
 def test_every_enum_spelling_round_trips(api, field, value):
-    body = requests.post(api, json=serde_body(**{field: value}), timeout=5).json()
+    body = http.post(api, json=serde_body(**{field: value}), timeout=5).json()
 
     assert body[field] == value
-    assert requests.get(f"{api}/{body['id']}", timeout=5).json()[field] == value
+    assert http.get(f"{api}/{body['id']}", timeout=5).json()[field] == value
 
 
 @pytest.mark.parametrize(
@@ -89,20 +90,20 @@ def test_every_enum_spelling_round_trips(api, field, value):
     ],
 )
 def test_dates_come_back_in_utc_with_z(api, sent, returned):
-    body = requests.post(api, json=serde_body(collected_date=sent), timeout=5).json()
+    body = http.post(api, json=serde_body(collected_date=sent), timeout=5).json()
 
     assert body["collected_date"] == returned
 
 
 def test_every_read_and_write_returns_the_same_shape(api):
-    created = requests.post(api, json=serde_body(), timeout=5).json()
+    created = http.post(api, json=serde_body(), timeout=5).json()
     url = f"{api}/{created['id']}"
 
     answers = [
-        requests.get(url, timeout=5).json(),
-        requests.put(url, json=serde_body(quantity=1), timeout=5).json(),
-        requests.patch(url, json={"status": "Completed"}, timeout=5).json(),
-        *requests.get(api, params={"location": "Contract Yard"}, timeout=5).json(),
+        http.get(url, timeout=5).json(),
+        http.put(url, json=serde_body(quantity=1), timeout=5).json(),
+        http.patch(url, json={"status": "Completed"}, timeout=5).json(),
+        *http.get(api, params={"location": "Contract Yard"}, timeout=5).json(),
     ]
 
     for answer in answers:
@@ -111,42 +112,40 @@ def test_every_read_and_write_returns_the_same_shape(api):
 
 def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
     place = f"Paged Yard {uuid.uuid4().hex[:8]}"
-    created = requests.post(
+    created = http.post(
         api.replace("collections", "locations"),
         json={"name": place, "location_type": "Public"},
         timeout=5,
     )
     assert created.status_code == 201
     for _ in range(3):
-        requests.post(api, json=serde_body(location=place), timeout=5)
+        http.post(api, json=serde_body(location=place), timeout=5)
 
-    response = requests.get(api, params={"location": place, "limit": 2}, timeout=5)
+    response = http.get(api, params={"location": place, "limit": 2}, timeout=5)
 
     assert isinstance(response.json(), list) and len(response.json()) == 2
     assert LINK_NEXT.match(response.headers["Link"])
-    last = requests.get(urljoin(response.url, response.links["next"]["url"]), timeout=5)
+    last = http.get(urljoin(response.url, response.links["next"]["url"]), timeout=5)
     assert len(last.json()) == 1 and "Link" not in last.headers
 
 
 def test_delete_answers_204_without_a_body(api):
-    created = requests.post(api, json=serde_body(), timeout=5).json()
+    created = http.post(api, json=serde_body(), timeout=5).json()
 
-    response = requests.delete(f"{api}/{created['id']}", timeout=5)
+    response = http.delete(f"{api}/{created['id']}", timeout=5)
 
     assert (response.status_code, response.content) == (204, b"")
 
 
 def test_errors_are_problem_json_for_every_status(api):
-    created = requests.post(api, json=serde_body(status="Completed"), timeout=5).json()
+    created = http.post(api, json=serde_body(status="Completed"), timeout=5).json()
     url = f"{api}/{created['id']}"
 
     assert_problem(
-        requests.post(api, data="{", headers={"Content-Type": "application/json"}, timeout=5), 400
+        http.post(api, data="{", headers={"Content-Type": "application/json"}, timeout=5), 400
     )
-    assert_problem(requests.get(f"{api}/{INT32_MAX + 1}", timeout=5), 404)
-    assert_problem(requests.delete(api, timeout=5), 405)
-    assert_problem(requests.patch(url, json={"status": "Pending"}, timeout=5), 409)
-    assert_problem(
-        requests.post(api, data="x", headers={"Content-Type": "text/plain"}, timeout=5), 415
-    )
-    assert_problem(requests.post(api, json=serde_body(id=5), timeout=5), 422)
+    assert_problem(http.get(f"{api}/{INT32_MAX + 1}", timeout=5), 404)
+    assert_problem(http.delete(api, timeout=5), 405)
+    assert_problem(http.patch(url, json={"status": "Pending"}, timeout=5), 409)
+    assert_problem(http.post(api, data="x", headers={"Content-Type": "text/plain"}, timeout=5), 415)
+    assert_problem(http.post(api, json=serde_body(id=5), timeout=5), 422)

@@ -5,8 +5,8 @@ import os
 import uuid
 
 import pytest
-import requests
 
+from tests.conftest import http
 from tests.test_contract import INT32_MAX, LINK_NEXT, assert_problem
 
 LOCATION_KEYS = {
@@ -51,7 +51,7 @@ def assert_location(item: dict) -> None:
 def test_create_answers_201_the_exact_shape_and_a_location(api):
     sent = serde_body()
 
-    response = requests.post(api, json=sent, timeout=5)
+    response = http.post(api, json=sent, timeout=5)
 
     assert response.status_code == 201
     body = response.json()
@@ -64,13 +64,13 @@ def test_create_answers_201_the_exact_shape_and_a_location(api):
     "location_type", ["Residential", "Commercial", "Industrial", "Public", "DropOff"]
 )
 def test_every_location_type_spelling_round_trips(api, location_type):
-    body = requests.post(api, json=serde_body(location_type=location_type), timeout=5).json()
+    body = http.post(api, json=serde_body(location_type=location_type), timeout=5).json()
 
-    assert requests.get(f"{api}/{body['id']}", timeout=5).json()["location_type"] == location_type
+    assert http.get(f"{api}/{body['id']}", timeout=5).json()["location_type"] == location_type
 
 
 def test_nulls_are_present_not_omitted(api):
-    body = requests.post(
+    body = http.post(
         api, json={"name": f"Bare {uuid.uuid4().hex[:8]}", "location_type": "Public"}, timeout=5
     ).json()
 
@@ -81,9 +81,9 @@ def test_nulls_are_present_not_omitted(api):
 def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
     zone = f"Zone {uuid.uuid4().hex[:8]}"
     for _ in range(3):
-        requests.post(api, json=serde_body(zone=zone), timeout=5)
+        http.post(api, json=serde_body(zone=zone), timeout=5)
 
-    response = requests.get(api, params={"zone": zone, "limit": 2}, timeout=5)
+    response = http.get(api, params={"zone": zone, "limit": 2}, timeout=5)
 
     assert isinstance(response.json(), list) and len(response.json()) == 2
     assert LINK_NEXT.match(response.headers["Link"])
@@ -92,13 +92,11 @@ def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
 
 
 def test_errors_are_problem_json(api):
-    created = requests.post(api, json=serde_body(), timeout=5).json()
+    created = http.post(api, json=serde_body(), timeout=5).json()
     url = f"{api}/{created['id']}"
 
-    assert_problem(requests.get(f"{api}/{INT32_MAX + 1}", timeout=5), 404)
-    assert_problem(requests.post(api, json=serde_body(name=created["name"]), timeout=5), 409)
-    assert_problem(requests.patch(url, json={"name": "Another"}, timeout=5), 409)
-    assert_problem(requests.post(api, json=serde_body(latitude=None), timeout=5), 422)
-    assert_problem(
-        requests.post(api, data="x", headers={"Content-Type": "text/plain"}, timeout=5), 415
-    )
+    assert_problem(http.get(f"{api}/{INT32_MAX + 1}", timeout=5), 404)
+    assert_problem(http.post(api, json=serde_body(name=created["name"]), timeout=5), 409)
+    assert_problem(http.patch(url, json={"name": "Another"}, timeout=5), 409)
+    assert_problem(http.post(api, json=serde_body(latitude=None), timeout=5), 422)
+    assert_problem(http.post(api, data="x", headers={"Content-Type": "text/plain"}, timeout=5), 415)

@@ -9,10 +9,11 @@ from sqlalchemy.exc import OperationalError
 from collections_service.app import MIGRATIONS_DIR, create_app
 from collections_service.config import Config
 from collections_service.models import Collection
-from conftest import drop_connections, migrated_database, uses_sqlite
+from conftest import access_env, drop_connections, migrated_database, uses_sqlite, with_token
 from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
 from locations_service.app import create_app as create_locations
 from locations_service.config import Config as LocationsConfig
+from service_kit import config as settings
 from service_kit.data.db import ended_by_server, make_engine
 from service_kit.data.driver import DriverStatement
 
@@ -31,12 +32,15 @@ REQUESTS = [
 
 
 @pytest.fixture(scope="module")
-def collections(make_database):
+def collections(make_database, keys_dir, bearer):
     database_url = migrated_database(make_database, "dropped", MIGRATIONS_DIR)
     config = Config(
-        database_url=database_url, log_level="WARNING", locations_url="http://127.0.0.1:1"
+        database_url=database_url,
+        log_level="WARNING",
+        locations_url="http://127.0.0.1:1",
+        access=settings.access(access_env(keys_dir)),
     )
-    return create_app(config), database_url
+    return with_token(create_app(config), bearer), database_url
 
 
 def call(client, method: str, url: str):
@@ -59,10 +63,13 @@ def test_after_the_database_drops_its_connections_every_request_answers(
     assert [call(client, method, url).status_code for _ in range(3)] == [answer] * 3
 
 
-def test_locations_answer_after_the_drop_too(make_database):
+def test_locations_answer_after_the_drop_too(make_database, keys_dir, bearer):
     database_url = migrated_database(make_database, "dropped_loc", LOCATIONS_MIGRATIONS)
-    client = create_locations(LocationsConfig(database_url=database_url, log_level="WARNING"))
-    client = client.test_client()
+    access = settings.access(access_env(keys_dir))
+    app = create_locations(
+        LocationsConfig(database_url=database_url, log_level="WARNING", access=access)
+    )
+    client = with_token(app, bearer).test_client()
     created = client.post("/api/v1/locations", json={"name": "Yard", "location_type": "Public"})
     assert client.get(f"/api/v1/locations/{created.get_json()['id']}").status_code == 200
 

@@ -15,9 +15,10 @@ from flask.views import MethodView
 from sqlalchemy import inspect, text
 
 from collections_service.schemas import CollectionOut
-from conftest import migrated_database
+from conftest import access_env, migrated_database
 from deploy.platform import SERVICES
 from locations_service.models import Location
+from service_kit import config as settings
 from service_kit.data import migrate
 from service_kit.data.db import make_engine
 from service_kit.web.fields import writer
@@ -43,8 +44,10 @@ def service(request) -> ServiceModules:
     )
 
 
-def build(service: ServiceModules, url: str):
-    return service.app.create_app(service.config.Config(database_url=url, log_level="WARNING"))
+def build(service: ServiceModules, url: str, keys_dir):
+    access = settings.access(access_env(keys_dir))
+    config = service.config.Config(database_url=url, log_level="WARNING", access=access)
+    return service.app.create_app(config)
 
 
 def test_migrations_build_exactly_the_models(service, make_database):
@@ -70,9 +73,9 @@ def test_migrations_go_down_to_nothing_and_back(service, make_database):
     engine.dispose()
 
 
-def test_ready_only_at_the_migration_head(service, make_database):
+def test_ready_only_at_the_migration_head(service, keys_dir, make_database):
     url = make_database(f"{service.name}_ready")
-    client = build(service, url).test_client()
+    client = build(service, url, keys_dir).test_client()
 
     behind = client.get("/health/ready")
     migrate.upgrade(service.app.MIGRATIONS_DIR, url)
@@ -85,10 +88,10 @@ def test_ready_only_at_the_migration_head(service, make_database):
     assert client.get("/health/live").status_code == 200
 
 
-def test_a_class_based_view_is_gone_after_its_request(service, make_database):
+def test_a_class_based_view_is_gone_after_its_request(service, keys_dir, make_database):
     """A class-based view is a new instance per request: nothing may keep one
     (a per-request cache did, and a worker grew by every request it served)."""
-    client = build(service, make_database(f"{service.name}_views")).test_client()
+    client = build(service, make_database(f"{service.name}_views"), keys_dir).test_client()
 
     for _ in range(20):
         assert client.get("/health/live").status_code == 200
@@ -97,9 +100,9 @@ def test_a_class_based_view_is_gone_after_its_request(service, make_database):
     assert [view for view in gc.get_objects() if isinstance(view, MethodView)] == []
 
 
-def test_ready_on_a_schema_a_newer_colour_has_expanded(service, make_database):
+def test_ready_on_a_schema_a_newer_colour_has_expanded(service, keys_dir, make_database):
     url = migrated_database(make_database, f"{service.name}_ahead", service.app.MIGRATIONS_DIR)
-    client = build(service, url).test_client()
+    client = build(service, url, keys_dir).test_client()
     engine = make_engine(url)
     with engine.begin() as connection:
         # What a newer release's expand migration leaves: a revision this code lacks.
@@ -109,8 +112,8 @@ def test_ready_on_a_schema_a_newer_colour_has_expanded(service, make_database):
     assert client.get("/health/ready").status_code == 200
 
 
-def test_the_openapi_document_is_served_and_strict(service, make_database):
-    client = build(service, make_database(f"{service.name}_doc")).test_client()
+def test_the_openapi_document_is_served_and_strict(service, keys_dir, make_database):
+    client = build(service, make_database(f"{service.name}_doc"), keys_dir).test_client()
 
     document = client.get("/openapi.json").get_json()
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass, replace
 
 import psycopg2
 import pytest
-import requests
 from sqlalchemy import make_url
 
 from conftest import TEST_DATABASE_URL
 from deploy import local, wait
-from tests.conftest import add_location, make_platform, rows
+from tests.conftest import add_location, http, make_platform, rows
 from tests.fault_proxy import FaultProxy
 from tests.flood import HalfRequests
 from tests.performance.load.processes import service_pids
@@ -119,7 +118,7 @@ class Faults:
         url = f"{self.public}/api/v1/analytics/summary"
 
         def figures():
-            body = requests.get(url, params={"location": location}, timeout=10).json()
+            body = http.get(url, params={"location": location}, timeout=10).json()
             return None if body.get("stale", True) else body
 
         wait.until(figures, 30, "analytics stayed stale")
@@ -138,11 +137,11 @@ def report(name: str, writers: Writers, stored: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def faults(tmp_path_factory):
+def faults(tmp_path_factory, keys_dir):
     to_locations, to_collections = FaultProxy(INTERNAL), FaultProxy(INTERNAL)
     run_dir = tmp_path_factory.mktemp("faults") / "run"
     platform = replace(
-        make_platform(run_dir, PUBLIC, INTERNAL, OFFSET),
+        make_platform(run_dir, PUBLIC, INTERNAL, OFFSET, keys_dir),
         locations_url=to_locations.url,
         collections_url=to_collections.url,
     )
@@ -274,7 +273,7 @@ def test_a_client_holding_2100_half_sent_requests_takes_nothing_from_the_others(
         with HalfRequests(PUBLIC, count=2100) as flood:
             time.sleep(4)
             held = flood.held()
-            internal = requests.get(
+            internal = http.get(
                 f"{faults.platform.internal_url}/internal/health/collections/ready", timeout=5
             )
         ended = time.monotonic()

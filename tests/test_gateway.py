@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urljoin
 
 import pytest
-import requests
 
 from deploy import local, supervisor
 from deploy.platform import service_named
+from tests.conftest import http
 from tests.performance.load import processes
 
 COLLECTIONS = "/api/v1/collections"
@@ -54,35 +54,35 @@ def service_log_lines(platform, request_id: str) -> list[dict]:
 
 
 def test_create_then_read_through_the_gateway(public, fresh_location):
-    created = requests.post(
+    created = http.post(
         f"{public}{COLLECTIONS}", json=BODY | {"location": fresh_location}, timeout=5
     )
 
     assert created.status_code == 201
     body = created.json()
     assert body["collected_date"] == "2026-05-04T04:00:00Z"
-    read = requests.get(f"{public}{created.headers['Location']}", timeout=5)
+    read = http.get(f"{public}{created.headers['Location']}", timeout=5)
     assert (read.status_code, read.json()) == (200, body)
-    listed = requests.get(f"{public}{COLLECTIONS}", params={"location": fresh_location}, timeout=5)
+    listed = http.get(f"{public}{COLLECTIONS}", params={"location": fresh_location}, timeout=5)
     assert listed.json() == [body]
 
 
 def test_the_next_link_points_back_through_the_gateway(public):
     for _ in range(3):
-        requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
+        http.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
 
-    first = requests.get(f"{public}{COLLECTIONS}", params={"limit": 2}, timeout=5)
+    first = http.get(f"{public}{COLLECTIONS}", params={"limit": 2}, timeout=5)
 
     following = first.links["next"]["url"]
     assert following.startswith(f"{COLLECTIONS}?")
-    assert requests.get(urljoin(first.url, following), timeout=5).status_code == 200
+    assert http.get(urljoin(first.url, following), timeout=5).status_code == 200
 
 
 def test_a_made_up_host_header_never_reaches_the_next_link(public):
     for _ in range(2):
-        requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
+        http.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5)
 
-    response = requests.get(
+    response = http.get(
         f"{public}{COLLECTIONS}", params={"limit": 1}, headers={"Host": "evil.example:1"}, timeout=5
     )
 
@@ -92,9 +92,7 @@ def test_a_made_up_host_header_never_reaches_the_next_link(public):
 def test_a_client_request_id_goes_to_the_service_log_and_comes_back(system, public):
     request_id = "crew-12.tablet-3:run-77"
 
-    response = requests.get(
-        f"{public}{COLLECTIONS}", headers={"X-Request-ID": request_id}, timeout=5
-    )
+    response = http.get(f"{public}{COLLECTIONS}", headers={"X-Request-ID": request_id}, timeout=5)
 
     assert response.headers["X-Request-ID"] == request_id
     [line] = service_log_lines(system, request_id)
@@ -105,7 +103,7 @@ def test_a_client_request_id_goes_to_the_service_log_and_comes_back(system, publ
 def test_the_gateway_makes_a_request_id_when_none_usable_is_sent(system, public, sent):
     headers = {} if sent is None else {"X-Request-ID": sent}
 
-    response = requests.get(f"{public}{COLLECTIONS}", headers=headers, timeout=5)
+    response = http.get(f"{public}{COLLECTIONS}", headers=headers, timeout=5)
 
     made = response.headers["X-Request-ID"]
     assert HEX_ID.match(made)
@@ -113,7 +111,7 @@ def test_the_gateway_makes_a_request_id_when_none_usable_is_sent(system, public,
 
 
 def test_errors_from_the_service_carry_the_same_request_id(public):
-    response = requests.post(
+    response = http.post(
         f"{public}{COLLECTIONS}",
         json={**BODY, "quantity": -1},
         headers={"X-Request-ID": "bad-qty-1"},
@@ -128,28 +126,28 @@ def test_errors_from_the_service_carry_the_same_request_id(public):
     "path", ["/internal/health/collections/ready", "/internal/v1/collections/changes"]
 )
 def test_internal_routes_are_never_answered_on_the_public_listener(public, path):
-    assert_gateway_problem(requests.get(f"{public}{path}", timeout=5), 404)
+    assert_gateway_problem(http.get(f"{public}{path}", timeout=5), 404)
 
 
 def test_internal_routes_are_answered_on_the_internal_listener(internal):
-    response = requests.get(f"{internal}/internal/health/collections/ready", timeout=5)
+    response = http.get(f"{internal}/internal/health/collections/ready", timeout=5)
 
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
 @pytest.mark.parametrize("path", ["/", "/api/v1/nothing", "/api/v1/collectionsX", "/admin"])
 def test_unknown_routes_get_a_json_404_from_the_gateway(public, path):
-    body = assert_gateway_problem(requests.get(f"{public}{path}", timeout=5), 404)
+    body = assert_gateway_problem(http.get(f"{public}{path}", timeout=5), 404)
 
     assert body["title"] == "Not Found"
 
 
 def test_a_body_over_the_limit_gets_a_413_problem_and_stores_nothing(public):
     newest = {"sort": "-id", "limit": 1}
-    before = requests.get(f"{public}{COLLECTIONS}", params=newest, timeout=5).json()
+    before = http.get(f"{public}{COLLECTIONS}", params=newest, timeout=5).json()
     oversized = json.dumps({**BODY, "location": "x" * (1024 * 1024 + 1)})
 
-    response = requests.post(
+    response = http.post(
         f"{public}{COLLECTIONS}",
         data=oversized,
         headers={"Content-Type": "application/json"},
@@ -157,13 +155,13 @@ def test_a_body_over_the_limit_gets_a_413_problem_and_stores_nothing(public):
     )
 
     assert_gateway_problem(response, 413)
-    after = requests.get(f"{public}{COLLECTIONS}", params=newest, timeout=5).json()
+    after = http.get(f"{public}{COLLECTIONS}", params=newest, timeout=5).json()
     assert after == before
 
 
 def test_upstream_connections_are_kept_alive(system, public):
     for _ in range(20):
-        requests.get(f"{public}{COLLECTIONS}", params={"limit": 1}, timeout=5)
+        http.get(f"{public}{COLLECTIONS}", params={"limit": 1}, timeout=5)
 
     port = system.port(service_named("collections"), "blue")
     established = subprocess.run(
@@ -178,14 +176,14 @@ def test_upstream_connections_are_kept_alive(system, public):
 def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
     supervisor.supervisorctl(system, "stop", local.live_program(system, "collections"))
     try:
-        response = requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=10)
+        response = http.post(f"{public}{COLLECTIONS}", json=BODY, timeout=10)
 
         assert_gateway_problem(response, 502)
         assert response.headers["Retry-After"]
     finally:
         supervisor.supervisorctl(system, "start", local.live_program(system, "collections"))
         local.wait_ready(system)
-    assert requests.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201
+    assert http.post(f"{public}{COLLECTIONS}", json=BODY, timeout=5).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -197,7 +195,7 @@ def test_a_stopped_service_gets_a_502_problem_then_recovers(system, public):
     ],
 )
 def test_long_urls_and_headers_get_problem_json_never_html(public, path, headers, status):
-    response = requests.get(f"{public}{path}", headers=headers, timeout=5)
+    response = http.get(f"{public}{path}", headers=headers, timeout=5)
 
     assert response.status_code == status
     assert response.headers["Content-Type"].startswith("application/problem+json")
@@ -248,7 +246,7 @@ def test_an_unknown_transfer_coding_is_a_501_problem(system):
 
 
 def test_options_is_a_204_naming_the_routes_methods(public):
-    response = requests.options(f"{public}{COLLECTIONS}", timeout=5)
+    response = http.options(f"{public}{COLLECTIONS}", timeout=5)
 
     assert (response.status_code, response.content) == (204, b"")
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
@@ -269,9 +267,9 @@ def test_a_request_target_that_is_not_ascii_is_a_400_problem(system, target):
 
 
 def test_a_percent_encoded_target_still_reaches_the_service(public, fresh_location):
-    requests.post(f"{public}{COLLECTIONS}", json=BODY | {"location": fresh_location}, timeout=5)
+    http.post(f"{public}{COLLECTIONS}", json=BODY | {"location": fresh_location}, timeout=5)
 
-    response = requests.get(f"{public}{COLLECTIONS}?location={quote(fresh_location)}", timeout=5)
+    response = http.get(f"{public}{COLLECTIONS}?location={quote(fresh_location)}", timeout=5)
 
     assert [row["location"] for row in response.json()] == [fresh_location]
 
@@ -285,8 +283,8 @@ def test_a_percent_encoded_target_still_reaches_the_service(public, fresh_locati
 )
 def test_a_pinned_colour_route_passes_the_path_exactly_as_sent(system, internal, path, status):
     live = local.live_program(system, "collections").rpartition("-")[2]
-    pinned = requests.get(f"{internal}/internal/colours/collections/{live}{path}", timeout=5)
-    routed = requests.get(f"{internal}{path}", timeout=5)
+    pinned = http.get(f"{internal}/internal/colours/collections/{live}{path}", timeout=5)
+    routed = http.get(f"{internal}{path}", timeout=5)
 
     assert pinned.status_code == routed.status_code == status
     assert pinned.headers["Content-Type"].startswith(
@@ -313,11 +311,12 @@ def test_a_stalled_service_is_a_504_within_seconds_and_one_client_cannot_hold_ev
             ]
             time.sleep(0.5)
             request = (
-                b"GET /api/v1/locations?limit=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-            )
-            same_client = requests.get(f"{public}/api/v1/locations?limit=1", timeout=5)
+                "GET /api/v1/locations?limit=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                f"Authorization: Bearer {http.token}\r\n\r\n"
+            ).encode()
+            same_client = http.get(f"{public}/api/v1/locations?limit=1", timeout=5)
             other_client = raw_request(system.public_port, request, source="127.0.0.2")
-            health = requests.get(f"{internal}/internal/health/locations/ready", timeout=5)
+            health = http.get(f"{internal}/internal/health/locations/ready", timeout=5)
             answers = [wait.result() for wait in waits]
     finally:
         for pid in pids:
@@ -337,7 +336,7 @@ def test_a_stalled_service_is_a_504_within_seconds_and_one_client_cannot_hold_ev
 
 def _timed_get(url: str) -> tuple[int, float]:
     started = time.monotonic()
-    response = requests.get(url, timeout=30)
+    response = http.get(url, timeout=30)
     if response.status_code in (429, 504):
         assert response.headers["Content-Type"].startswith("application/problem+json")
     return response.status_code, time.monotonic() - started

@@ -14,7 +14,7 @@ def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
 
     gateway.check(config)
     text = config.read_text()
-    assert "listen 8080;" in text
+    assert "listen 127.0.0.1:8080;" in text  # this machine only, by default
     assert "listen 127.0.0.1:8081;" in text
     assert "${" not in text
     upstream = (config.parent / "upstreams" / "collections.conf").read_text()

@@ -8,10 +8,9 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-import requests
 
 from deploy import local, supervisor
-from tests.conftest import LOCATIONS_CACHE_TTL, add_location
+from tests.conftest import LOCATIONS_CACHE_TTL, add_location, http
 
 COLLECTIONS = "/api/v1/collections"
 # The bound, measured at the client, gateway hop included.
@@ -29,12 +28,12 @@ def collection_at(name: str) -> dict:
 
 
 def stored_at(public: str, name: str) -> list:
-    return requests.get(f"{public}{COLLECTIONS}", params={"location": name}, timeout=5).json()
+    return http.get(f"{public}{COLLECTIONS}", params={"location": name}, timeout=5).json()
 
 
 def timed_post(public: str, body: dict):
     started = time.monotonic()
-    response = requests.post(f"{public}{COLLECTIONS}", json=body, timeout=10)
+    response = http.post(f"{public}{COLLECTIONS}", json=body, timeout=10)
     return response, time.monotonic() - started
 
 
@@ -75,26 +74,24 @@ def test_a_locations_outage_is_a_bounded_503_and_nothing_is_stored(system, publi
     assert int(response.headers["Retry-After"]) > 0
     assert seconds < BOUND_SECONDS
     assert stored_at(public, name) == []
-    again = requests.post(f"{public}{COLLECTIONS}", json=collection_at(name), timeout=5)
+    again = http.post(f"{public}{COLLECTIONS}", json=collection_at(name), timeout=5)
     assert again.status_code == 201
     assert len(stored_at(public, name)) == 1
 
 
 def test_an_archived_location_takes_no_new_collections_but_keeps_its_old_ones(public):
     location = add_location(public, f"Closing Yard {uuid.uuid4().hex[:6]}")
-    kept = requests.post(
+    kept = http.post(
         f"{public}{COLLECTIONS}", json=collection_at(location["name"]), timeout=5
     ).json()
 
-    archived = requests.delete(f"{public}/api/v1/locations/{location['id']}", timeout=5)
+    archived = http.delete(f"{public}/api/v1/locations/{location['id']}", timeout=5)
     time.sleep(LOCATIONS_CACHE_TTL + 0.2)  # collections trusted it this long
-    refused = requests.post(
-        f"{public}{COLLECTIONS}", json=collection_at(location["name"]), timeout=5
-    )
+    refused = http.post(f"{public}{COLLECTIONS}", json=collection_at(location["name"]), timeout=5)
 
     assert archived.status_code == 204
     assert refused.status_code == 422
     assert list(refused.json()["errors"]) == ["location"]
-    assert requests.get(f"{public}{COLLECTIONS}/{kept['id']}", timeout=5).status_code == 200
-    read = requests.get(f"{public}/api/v1/locations/{location['id']}", timeout=5).json()
+    assert http.get(f"{public}{COLLECTIONS}/{kept['id']}", timeout=5).status_code == 200
+    read = http.get(f"{public}/api/v1/locations/{location['id']}", timeout=5).json()
     assert read["archived"] is True

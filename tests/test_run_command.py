@@ -9,7 +9,6 @@ import sys
 import uuid
 
 import pytest
-import requests
 from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL
@@ -17,7 +16,7 @@ from deploy import local
 from deploy.platform import REPO_ROOT, SERVICES, Platform
 from service_kit.data import pg_admin
 from service_kit.data.db import make_engine
-from tests.conftest import add_location, deploy_cli
+from tests.conftest import add_location, deploy_cli, http
 
 PORTS = ["--public-port", "28080", "--internal-port", "28081", "--port-offset", "20000"]
 
@@ -36,6 +35,14 @@ def _processes_in_session(session_id: int) -> list[str]:
     return found
 
 
+def made_token(run_dir) -> str:
+    """What `make token` prints for the system started in run_dir."""
+    printed = deploy_cli("token", "--run-dir", str(run_dir))
+    assert printed.returncode == 0, printed.stderr
+    [token] = printed.stdout.splitlines()
+    return token
+
+
 def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> str:
     """Start `python -m deploy run`, create one collection, press Ctrl-C; return its output."""
     run_dir = tmp_path / "run"
@@ -52,8 +59,9 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
     )
     try:
         local.wait_ready(platform, timeout=60)
-        add_location(platform.public_url, "Depot North")
-        created = requests.post(
+        token = made_token(run_dir)
+        add_location(platform.public_url, "Depot North", token)
+        created = http.post(
             f"{platform.public_url}/api/v1/collections",
             json={
                 "location": "Depot North",
@@ -62,6 +70,7 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
                 "unit": "Tons",
                 "collected_date": "2026-01-01T00:00:00Z",
             },
+            headers={"Authorization": f"Bearer {token}"},
             timeout=5,
         )
         assert created.status_code == 201
@@ -147,7 +156,8 @@ def test_up_runs_in_the_background_status_shows_it_and_down_stops_it(tmp_path):
     try:
         assert started.returncode == 0, started.stderr
         pid = int((tmp_path / "run" / "supervisord.pid").read_text())
-        answer = requests.get(f"{platform.public_url}/api/v1/collections", timeout=5)
+        auth = {"Authorization": f"Bearer {made_token(tmp_path / 'run')}"}
+        answer = http.get(f"{platform.public_url}/api/v1/collections", headers=auth, timeout=5)
         report = json.loads(_deploy("status", "--json", *run_dir).stdout)
     finally:
         stopped = _deploy("down", *run_dir)

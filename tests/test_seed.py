@@ -3,21 +3,20 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-import requests
-
 from deploy import seed
+from tests.conftest import http
 
 
 def test_seed_loads_locations_across_zones_and_a_year_of_collections(public):
-    seed.seed(public, location_count=8, collection_count=60, seed_value=7)
+    seed.seed(public, location_count=8, collection_count=60, seed_value=7, token=http.token)
 
     names = {place["name"] for place in seed.locations(random.Random(7), 8)}
     query = [("name", name) for name in names] + [("limit", "1000")]
-    seeded = requests.get(f"{public}/api/v1/locations", params=query, timeout=5).json()
+    seeded = http.get(f"{public}/api/v1/locations", params=query, timeout=5).json()
     assert len(seeded) == 8
     assert len({place["zone"] for place in seeded}) >= 3
     params = [("location", name) for name in names] + [("limit", "1000")]
-    made = requests.get(f"{public}/api/v1/collections", params=params, timeout=5).json()
+    made = http.get(f"{public}/api/v1/collections", params=params, timeout=5).json()
     assert len(made) == 60
     now = datetime.now(UTC)
     for row in made:

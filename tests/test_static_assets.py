@@ -12,7 +12,7 @@ import pytest
 from deploy.platform import REPO_ROOT
 
 BIN = Path(sys.executable).parent
-DOCKERFILES = sorted(REPO_ROOT.glob("*/Dockerfile"))
+DOCKERFILES = sorted([*REPO_ROOT.glob("*/Dockerfile"), *REPO_ROOT.glob("*/*.Dockerfile")])
 
 
 def test_the_compose_file_follows_the_compose_specification():

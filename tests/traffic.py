@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from tests.conftest import http
+
 COLLECTIONS = "/api/v1/collections"
 
 
@@ -68,7 +70,7 @@ class Traffic:
             thread.join(timeout=30)
 
     def _client(self) -> None:
-        session = requests.Session()
+        session = http.session()
         mine: list[int] = []
         steps = itertools.cycle(
             [self._create, self._read, self._complete, self._list, self._place, self._summary]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
+from tests.conftest import http
+
 COLLECTIONS = "/api/v1/collections"
 IMPORT_ROWS = 3
 
@@ -73,7 +75,7 @@ class Writers:
         return [attempt for attempt in self.attempts if start <= attempt.started < end]
 
     def _client(self) -> None:
-        session = requests.Session()
+        session = http.session()
         for step in itertools.cycle([self._create, self._create, self._import, self._summary]):
             if self._stop.is_set():
                 return

@@ -5,14 +5,14 @@ import uuid
 from dataclasses import dataclass, replace
 
 import pytest
-import requests
 from sqlalchemy import text
 
 from analytics_service.app import MIGRATIONS_DIR, create_app
 from analytics_service.config import Config
 from collections_service.app import MIGRATIONS_DIR as COLLECTIONS_MIGRATIONS
-from conftest import migrated_database, service_process
+from conftest import access_env, bearer_session, migrated_database, service_process, with_token
 from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
+from service_kit import config as settings
 from service_kit.data.db import make_engine
 
 LOCATIONS_PORT = 15390
@@ -20,18 +20,23 @@ COLLECTIONS_PORT = 15391
 
 
 @pytest.fixture(scope="session")
-def upstreams(make_database, tmp_path_factory):
+def upstreams(make_database, tmp_path_factory, keys_dir, issuer, bearer):
     """Base URLs of the real locations and collections services, and the latter's database."""
     logs = tmp_path_factory.mktemp("upstreams")
     locations_db = migrated_database(make_database, "an_locations", LOCATIONS_MIGRATIONS)
     collections_db = migrated_database(make_database, "an_collections", COLLECTIONS_MIGRATIONS)
     locations = f"http://127.0.0.1:{LOCATIONS_PORT}"
-    env = {"DATABASE_URL": collections_db, "LOCATIONS_URL": locations, "LOCATIONS_CACHE_TTL": "0"}
+    env = {
+        "DATABASE_URL": collections_db,
+        "LOCATIONS_URL": locations,
+        "LOCATIONS_CACHE_TTL": "0",
+        **access_env(keys_dir, "collections", issuer),
+    }
     with (
         service_process(
             "locations_service",
             LOCATIONS_PORT,
-            {"DATABASE_URL": locations_db},
+            {"DATABASE_URL": locations_db, **access_env(keys_dir)},
             logs / "locations.log",
         ) as locations_process,
         service_process(
@@ -45,6 +50,7 @@ def upstreams(make_database, tmp_path_factory):
             locations_db=locations_db,
             locations_process=locations_process,
             collections_process=collections_process,
+            token=bearer,
         )
 
 
@@ -56,14 +62,16 @@ class Upstreams:
     locations_db: str
     locations_process: object
     collections_process: object
+    token: str  # every scope: a tester's
 
 
 @pytest.fixture(scope="session")
-def config(make_database, upstreams) -> Config:
+def config(make_database, upstreams, keys_dir, issuer) -> Config:
     url = migrated_database(make_database, "analytics", MIGRATIONS_DIR)
     return Config(
         database_url=url,
         log_level="WARNING",
+        access=settings.access(access_env(keys_dir, "analytics", issuer)),
         collections_url=upstreams.collections,
         locations_url=upstreams.locations,
         catch_up_budget=5.0,
@@ -72,8 +80,8 @@ def config(make_database, upstreams) -> Config:
 
 
 @pytest.fixture(scope="session")
-def app(config):
-    return create_app(config)
+def app(config, bearer):
+    return with_token(create_app(config), bearer)
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +115,7 @@ class World:
 
     def __init__(self, upstreams):
         self.upstreams = upstreams
-        self.http = requests.Session()
+        self.http = bearer_session(upstreams.token)
 
     def place(self, name: str | None = None, zone: str | None = "North", **fields) -> str:
         name = name or f"Yard {uuid.uuid4().hex[:8]}"
@@ -156,6 +164,6 @@ def world(upstreams) -> World:
 
 
 @pytest.fixture
-def app_with(config):
+def app_with(config, bearer):
     """An analytics app with some settings changed (same database)."""
-    return lambda **changes: create_app(replace(config, **changes))
+    return lambda **changes: with_token(create_app(replace(config, **changes)), bearer)

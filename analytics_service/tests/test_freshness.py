@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -19,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from analytics_service import replica
 from analytics_service.follower import Follower
 from analytics_service.tests.conftest import World, reset
+from conftest import bearer_session
 from deploy import wait
 from service_kit.data.db import make_engine
 from service_kit.web.outbound import BoundedClient
@@ -31,7 +31,7 @@ LITERS = {"Organic": 0.2349, "Plastic": 0.0237, "Paper": 0.1454, "Metal": 0.1335
 def feed_from_start(upstreams) -> list[dict]:
     """The collections change feed as a follower reads it from position 0."""
     url = f"{upstreams.collections}/internal/v1/collections/changes"
-    return requests.get(url, timeout=5).json()["changes"]
+    return bearer_session(upstreams.token).get(url, timeout=5).json()["changes"]
 
 
 def test_a_query_after_a_write_includes_it(client, world):
@@ -45,9 +45,8 @@ def test_catch_up_stops_at_its_budget_and_later_calls_continue(app, world, upstr
     yard = world.place()
     for _ in range(30):
         world.record(yard)
-    follower = Follower(
-        upstreams.collections, app.extensions["db"].sessions, BoundedClient(), page=10, batch=10
-    )
+    client = app.extensions["analytics"].follower.client  # with analytics' own token
+    follower = Follower(upstreams.collections, app.extensions["db"].sessions, client, 10, 10)
 
     first = follower.catch_up(budget=0)
     rest = follower.catch_up(budget=5)
@@ -70,7 +69,7 @@ def test_collections_unreachable_answers_from_the_replica_marked_stale(client, w
 
 
 def test_the_follow_loop_outlives_a_database_error_and_then_catches_up(
-    config, world, upstreams, caplog, tmp_path
+    app, config, world, upstreams, caplog, tmp_path
 ):
     """The loop a web worker runs in a thread: it must not die with its first
     error. Its database is first one that cannot be opened, then the real one."""
@@ -78,7 +77,9 @@ def test_the_follow_loop_outlives_a_database_error_and_then_catches_up(
     world.record(yard, 4)
     broken = make_engine(f"sqlite:///{tmp_path / 'missing' / 'analytics.db'}")
     sessions = sessionmaker(broken)
-    follower = Follower(upstreams.collections, sessions, BoundedClient())
+    follower = Follower(
+        upstreams.collections, sessions, app.extensions["analytics"].follower.client
+    )
 
     with caplog.at_level(logging.ERROR, logger="analytics_service.follower"):
         thread = follower.follow_in_background(pause=0.05)

@@ -1,16 +1,18 @@
 """app -> db -> client, on a database migrated by the service's own history,
 with a real locations service (gunicorn, its own database) to check names."""
 
+from dataclasses import replace
+
 import pytest
-import requests
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from collections_service.app import MIGRATIONS_DIR, create_app
 from collections_service.config import Config
 from collections_service.models import Collection
-from conftest import migrated_database, service_process
+from conftest import access_env, bearer_session, migrated_database, service_process, with_token
 from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
+from service_kit import config as settings
 
 LOCATIONS_PORT = 15290
 # Every name the tests use for collections exists as an active location.
@@ -18,28 +20,34 @@ KNOWN_LOCATIONS = ("Depot North", "Depot South", "A", "B", "C")
 
 
 @pytest.fixture(scope="session")
-def locations_server(make_database, tmp_path_factory):
-    """The real locations service on its own port; yields its base URL."""
+def locations_server(make_database, tmp_path_factory, keys_dir, bearer):
+    """The real locations service on its own port, trusting the tests' keys."""
     url = migrated_database(make_database, "locations_for_collections", LOCATIONS_MIGRATIONS)
     log = tmp_path_factory.mktemp("locations") / "locations.log"
-    with service_process("locations_service", LOCATIONS_PORT, {"DATABASE_URL": url}, log) as proc:
-        base = f"http://127.0.0.1:{LOCATIONS_PORT}"
+    env = {"DATABASE_URL": url, **access_env(keys_dir)}
+    with service_process("locations_service", LOCATIONS_PORT, env, log) as process:
+        server = LocationsServer(f"http://127.0.0.1:{LOCATIONS_PORT}", process, log, bearer)
         for name in KNOWN_LOCATIONS:
-            add_location(base, name)
-        yield LocationsServer(base, proc, log)
+            server.add(name)
+        yield server
 
 
 class LocationsServer:
-    def __init__(self, url, process, log):
+    """The locations service, and an operator's writes to it."""
+
+    def __init__(self, url: str, process, log, token: str):
         self.url, self.process, self.log = url, process, log
+        self.http = bearer_session(token)
 
+    def add(self, name: str) -> dict:
+        body = {"name": name, "location_type": "Public"}
+        response = self.http.post(f"{self.url}/api/v1/locations", json=body, timeout=5)
+        assert response.status_code == 201, response.text
+        return response.json()
 
-def add_location(base_url: str, name: str) -> dict:
-    response = requests.post(
-        f"{base_url}/api/v1/locations", json={"name": name, "location_type": "Public"}, timeout=5
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    def archive(self, location: dict) -> None:
+        url = f"{self.url}/api/v1/locations/{location['id']}"
+        assert self.http.delete(url, timeout=5).status_code == 204
 
 
 @pytest.fixture(scope="session")
@@ -48,15 +56,18 @@ def database_url(make_database):
 
 
 @pytest.fixture(scope="session")
-def config(database_url, locations_server) -> Config:
+def config(database_url, locations_server, keys_dir, issuer) -> Config:
     return Config(
-        database_url=database_url, log_level="WARNING", locations_url=locations_server.url
+        database_url=database_url,
+        log_level="WARNING",
+        locations_url=locations_server.url,
+        access=settings.access(access_env(keys_dir, "collections", issuer)),
     )
 
 
 @pytest.fixture(scope="session")
-def app(config):
-    return create_app(config)
+def app(config, bearer):
+    return with_token(create_app(config), bearer)
 
 
 @pytest.fixture
@@ -72,3 +83,10 @@ def db(app):
 @pytest.fixture
 def client(app, db):
     return app.test_client()
+
+
+@pytest.fixture
+def app_with(config, bearer):
+    """An app with some settings changed (the same database), its clients
+    sending the tester's token."""
+    return lambda **changes: with_token(create_app(replace(config, **changes)), bearer)

@@ -1,11 +1,9 @@
 """Every error is problem+json with `status` and `request_id`; ids travel with requests."""
 
 import logging
-from dataclasses import replace
 
 import pytest
 
-from collections_service.app import create_app
 from collections_service.tests.factories import URL, payload
 
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=1"
@@ -88,9 +86,9 @@ def test_a_request_id_is_made_when_none_is_sent(client):
     assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
 
 
-def test_an_unreachable_database_is_a_503_problem_with_retry_after_and_no_trace(config, caplog):
+def test_an_unreachable_database_is_a_503_problem_with_retry_after_and_no_trace(app_with, caplog):
     # A real fault: nothing listens on port 1, so every connection is refused.
-    app = create_app(replace(config, database_url=UNREACHABLE_DATABASE))
+    app = app_with(database_url=UNREACHABLE_DATABASE)
 
     with caplog.at_level(logging.ERROR):
         response = app.test_client().post(URL, json=payload())

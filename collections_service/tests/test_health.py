@@ -1,10 +1,8 @@
 """Health routes and the OpenAPI document."""
 
-from dataclasses import replace
-
 from sqlalchemy import text
 
-from collections_service.app import MIGRATIONS_DIR, create_app
+from collections_service.app import MIGRATIONS_DIR
 from collections_service.tests.test_errors import UNREACHABLE_DATABASE, assert_problem
 from service_kit.data import migrate
 
@@ -21,8 +19,8 @@ def test_ready_when_the_database_is_at_the_migration_head(client):
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
-def test_not_ready_when_the_database_is_unreachable(config):
-    app = create_app(replace(config, database_url=UNREACHABLE_DATABASE))
+def test_not_ready_when_the_database_is_unreachable(app_with):
+    app = app_with(database_url=UNREACHABLE_DATABASE)
 
     assert_problem(app.test_client().get("/health/ready"), 503)
     assert app.test_client().get("/health/live").status_code == 200

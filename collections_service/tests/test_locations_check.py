@@ -8,13 +8,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 
 import pytest
-import requests
 
-from collections_service.app import create_app
-from collections_service.tests.conftest import add_location
 from collections_service.tests.factories import URL, create, payload, stored
 
 BOUND_SECONDS = 2.0
@@ -23,11 +19,6 @@ NOTHING_LISTENS = "http://127.0.0.1:1"
 
 def fresh_name() -> str:
     return f"Yard {uuid.uuid4().hex[:8]}"
-
-
-def archive(locations_server, location: dict) -> None:
-    url = f"{locations_server.url}/api/v1/locations/{location['id']}"
-    assert requests.delete(url, timeout=5).status_code == 204
 
 
 @contextmanager
@@ -61,7 +52,7 @@ def test_a_collection_at_an_unknown_location_is_422_naming_location(client, db):
 
 def test_a_collection_at_an_archived_location_is_422(client, db, locations_server):
     name = fresh_name()
-    archive(locations_server, add_location(locations_server.url, name))
+    locations_server.archive(locations_server.add(name))
 
     assert_location_refused(client.post(URL, json=payload(location=name)))
     assert stored(db) == []
@@ -71,7 +62,7 @@ def test_a_location_created_a_moment_ago_is_accepted(client, db, locations_serve
     name = fresh_name()
     assert_location_refused(client.post(URL, json=payload(location=name)))
 
-    add_location(locations_server.url, name)
+    locations_server.add(name)
 
     assert client.post(URL, json=payload(location=name)).status_code == 201
 
@@ -96,9 +87,9 @@ def test_a_patch_that_moves_a_collection_checks_the_location(client, db):
     assert stored(db)[0].location == "Depot North"
 
 
-def test_a_patch_that_keeps_the_location_needs_no_locations_service(client, db, config):
+def test_a_patch_that_keeps_the_location_needs_no_locations_service(client, db, app_with):
     created = create(client)
-    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+    offline = app_with(locations_url=NOTHING_LISTENS).test_client()
 
     kept = offline.patch(
         f"{URL}/{created['id']}", json={"location": "Depot North", "status": "Completed"}
@@ -110,8 +101,8 @@ def test_a_patch_that_keeps_the_location_needs_no_locations_service(client, db, 
     assert stored(db)[0].location == "Depot North"
 
 
-def test_locations_unreachable_is_a_503_with_retry_after_and_nothing_stored(db, config):
-    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+def test_locations_unreachable_is_a_503_with_retry_after_and_nothing_stored(db, app_with):
+    offline = app_with(locations_url=NOTHING_LISTENS).test_client()
 
     response, seconds = timed(lambda: offline.post(URL, json=payload()))
 
@@ -126,7 +117,7 @@ def test_locations_too_slow_is_a_503_within_the_bound_then_creates_work_again(
     client, db, locations_server
 ):
     name = fresh_name()
-    add_location(locations_server.url, name)
+    locations_server.add(name)
 
     with frozen(locations_server.process):
         response, seconds = timed(lambda: client.post(URL, json=payload(location=name)))
@@ -140,7 +131,7 @@ def test_locations_too_slow_is_a_503_within_the_bound_then_creates_work_again(
 
 def test_a_burst_for_one_place_costs_one_lookup(client, db, locations_server):
     name = fresh_name()
-    add_location(locations_server.url, name)
+    locations_server.add(name)
     burst = uuid.uuid4().hex[:12]
 
     for n in range(20):
@@ -153,13 +144,13 @@ def test_a_burst_for_one_place_costs_one_lookup(client, db, locations_server):
     assert len(lookups_logged(locations_server, burst)) == 1
 
 
-def test_a_cached_answer_expires_after_its_ttl(db, config, locations_server):
-    app = create_app(replace(config, locations_cache_ttl=0.2))
+def test_a_cached_answer_expires_after_its_ttl(db, app_with, locations_server):
+    app = app_with(locations_cache_ttl=0.2)
     client = app.test_client()
-    location = add_location(locations_server.url, fresh_name())
+    location = locations_server.add(fresh_name())
     assert client.post(URL, json=payload(location=location["name"])).status_code == 201
 
-    archive(locations_server, location)
+    locations_server.archive(location)
     time.sleep(0.3)
 
     assert_location_refused(client.post(URL, json=payload(location=location["name"])))
@@ -186,8 +177,8 @@ def _logged(locations_server, request_id_prefix: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("given", ["", "x" * 201])
-def test_shape_errors_come_before_any_lookup(db, config, given):
-    offline = create_app(replace(config, locations_url=NOTHING_LISTENS)).test_client()
+def test_shape_errors_come_before_any_lookup(db, app_with, given):
+    offline = app_with(locations_url=NOTHING_LISTENS).test_client()
 
     assert offline.post(URL, json=payload(location=given)).status_code == 422
 
@@ -196,7 +187,7 @@ def test_concurrent_creates_for_one_place_all_get_their_answer_within_the_bound(
     app, db, locations_server
 ):
     name = fresh_name()
-    add_location(locations_server.url, name)
+    locations_server.add(name)
 
     def create_one(_):
         return timed(lambda: app.test_client().post(URL, json=payload(location=name)))

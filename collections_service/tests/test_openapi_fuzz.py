@@ -8,7 +8,7 @@ from collections_service import bounds
 from collections_service.models import Unit
 from collections_service.tests.conftest import KNOWN_LOCATIONS
 from service_kit.web.fields import UtcDateTime
-from tests.fuzzing import SETTINGS, unknowable_rules
+from tests.fuzzing import SETTINGS, call_and_validate, unknowable_rules
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @SETTINGS
-def test_every_operation_conforms_to_the_document(case):
+def test_every_operation_conforms_to_the_document(case, bearer):
     bodies = case.body if isinstance(case.body, list) else [case.body]
     for body in bodies:
         _name_a_known_location(body)
@@ -29,7 +29,7 @@ def test_every_operation_conforms_to_the_document(case):
     is_csv = case.media_type == "text/csv"
     out_of_bounds = any(_beyond_the_bounds(body) for body in bodies)
     excluded = unknowable_rules(case, "collection_id", lambda body: is_csv or out_of_bounds)
-    case.call_and_validate(excluded_checks=excluded)
+    call_and_validate(case, bearer, excluded)
 
 
 def _beyond_the_bounds(body) -> bool:

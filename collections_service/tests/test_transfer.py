@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import delete
 
 from collections_service.models import Collection, Status
-from collections_service.tests.conftest import add_location
 from collections_service.tests.factories import URL, create, payload, stored
 from collections_service.tests.test_locations_check import lookups_logged
 
@@ -100,7 +99,7 @@ def test_a_row_at_an_unknown_location_stores_nothing(client, db):
 def test_location_names_are_checked_once_per_distinct_name(client, db, locations_server):
     names = [f"Bulk Yard {uuid.uuid4().hex[:8]}" for _ in range(3)]
     for name in names:
-        add_location(locations_server.url, name)
+        locations_server.add(name)
     request_id = f"bulk-{uuid.uuid4().hex[:8]}"
     rows = [payload(location=names[n % 3]) for n in range(300)]
 
@@ -183,7 +182,7 @@ def test_formula_like_cells_are_neutralised_and_import_back_unchanged(
     client, db, locations_server, name
 ):
     name = f"{name} {uuid.uuid4().hex[:4]}"
-    add_location(locations_server.url, name)
+    locations_server.add(name)
     create(client, location=name)
 
     text = client.get(URL, headers={"Accept": "text/csv"}).get_data(as_text=True)

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from conftest import migrated_database
+from conftest import access_env, migrated_database, with_token
 from locations_service.app import MIGRATIONS_DIR, create_app
 from locations_service.config import Config
 from locations_service.models import Location
+from service_kit import config as settings
 
 
 @pytest.fixture(scope="session")
@@ -16,8 +17,11 @@ def database_url(make_database):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    return create_app(Config(database_url=database_url, log_level="WARNING"))
+def app(database_url, keys_dir, bearer):
+    access = settings.access(access_env(keys_dir))
+    return with_token(
+        create_app(Config(database_url=database_url, log_level="WARNING", access=access)), bearer
+    )
 
 
 @pytest.fixture

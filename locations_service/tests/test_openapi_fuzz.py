@@ -3,7 +3,7 @@
 import pytest
 import schemathesis
 
-from tests.fuzzing import SETTINGS, unknowable_rules
+from tests.fuzzing import SETTINGS, call_and_validate, unknowable_rules
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @SETTINGS
-def test_every_operation_conforms_to_the_document(case):
-    case.call_and_validate(excluded_checks=unknowable_rules(case, "location_id", _stateful))
+def test_every_operation_conforms_to_the_document(case, bearer):
+    call_and_validate(case, bearer, unknowable_rules(case, "location_id", _stateful))
 
 
 def _stateful(body: dict) -> bool:

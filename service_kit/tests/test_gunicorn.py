@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import migrated_database, service_process
+from conftest import access_env, migrated_database, service_process
 from deploy import wait
 from deploy.gateway import children_of
 from locations_service.app import MIGRATIONS_DIR
@@ -18,10 +18,11 @@ PORT = 15490
 
 
 @pytest.fixture(scope="module")
-def gunicorn(make_database, tmp_path_factory):
+def gunicorn(make_database, tmp_path_factory, keys_dir):
     url = migrated_database(make_database, "gunicorn_locations", MIGRATIONS_DIR)
     log = tmp_path_factory.mktemp("gunicorn") / "locations.log"
-    with service_process("locations_service", PORT, {"DATABASE_URL": url}, log) as process:
+    env = {"DATABASE_URL": url, **access_env(keys_dir)}
+    with service_process("locations_service", PORT, env, log) as process:
         yield process, log
 
 

@@ -9,6 +9,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.routing import BaseConverter, ValidationError
 
+from service_kit.access.scopes import Scopes
 from service_kit.web import errors
 from service_kit.web.errors import PROBLEM_JSON, ProblemSchema
 
@@ -83,9 +84,14 @@ class StrictParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A blueprint that parses requests with StrictParser."""
+    """A blueprint that parses requests with StrictParser, and whose
+    operations need the scopes it names (none: public; access/guard.py)."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args, scopes: Scopes | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
 
     def arguments(self, schema, *args, **kwargs):
         """flask-smorest's `arguments`, with a schema class made into one
@@ -98,9 +104,13 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest's Api, documenting and returning problem+json errors."""
+    """flask-smorest's Api, documenting and returning problem+json errors,
+    and documenting each operation's scope (`plugins`: apispec plugins)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app, plugins: list):
+        super().__init__(app, spec_kwargs={"extra_plugins": plugins})
 
     def _register_error_handlers(self):
         errors.install(self._app)

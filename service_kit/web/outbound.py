@@ -21,6 +21,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from service_kit.access.client import ClientCredentials, NoToken
 from service_kit.web.errors import DependencyUnavailable
 from service_kit.web.requests import REQUEST_ID_HEADER, current_request_id
 
@@ -50,8 +51,16 @@ class Unanswered(Exception):
 class BoundedClient:
     """A keep-alive HTTP client whose GETs never outlast their budget."""
 
-    def __init__(self, threads: int = 8, budget: float = BUDGET_SECONDS):
+    def __init__(
+        self,
+        threads: int = 8,
+        budget: float = BUDGET_SECONDS,
+        token: ClientCredentials | None = None,
+    ):
+        """`token`: this service's own, sent with every call (none: calls
+        go without one, and a service that needs one refuses them)."""
         self.budget = budget
+        self.token = token
         self.http = requests.Session()
         adapter = HTTPAdapter(max_retries=RETRY, pool_maxsize=threads)
         self.http.mount("http://", adapter)
@@ -110,6 +119,11 @@ class BoundedClient:
 
     def _get(self, url: str, params: list, deadline: float, request_id: str | None):
         headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+        try:
+            if self.token is not None:
+                headers["Authorization"] = self.token.authorization()
+        except NoToken as error:
+            raise Unanswered(str(error)) from error
         remaining = deadline - time.monotonic()
         try:
             with self.http.get(
@@ -120,6 +134,8 @@ class BoundedClient:
                 timeout=(min(CONNECT_SECONDS, remaining), max(remaining, 0.01)),
             ) as response:
                 if response.status_code != 200:
+                    if response.status_code in (401, 403):
+                        log.error("%s refused this service's token: %s", url, response.status_code)
                     raise Unanswered(f"{url} answered {response.status_code}")
                 body = _read_until(response, deadline)
                 following = response.links.get("next", {}).get("url")

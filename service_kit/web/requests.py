@@ -79,6 +79,8 @@ def _finish_request(response):
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round(elapsed_ms, 2),
+            # Who: the token's subject (access/guard.py), never the token.
+            "sub": g.get("subject"),
         },
     )
     return response
