@@ -19,9 +19,8 @@ import statistics
 import subprocess
 import time
 
-import requests
-
 from deploy.platform import SERVICES, Platform
+from tests.conftest import http
 from tests.performance.bulk import bodies, import_all, machine, make_places
 from tests.performance.system import own_system
 
@@ -36,10 +35,10 @@ def percentiles(seconds: list[float]) -> str:
 
 
 def timed_gets(url: str, params: dict | None = None) -> list[float]:
-    http, spent = requests.Session(), []
+    session, spent = http.session(), []
     for _ in range(SAMPLES):
         started = time.perf_counter()
-        response = http.get(url, params=params, timeout=30)
+        response = session.get(url, params=params, timeout=30)
         spent.append(time.perf_counter() - started)
         response.raise_for_status()
     return spent
@@ -75,7 +74,7 @@ def bench(system: Platform, rows: int, places: int) -> None:
     )
 
     summary = f"{base}/api/v1/analytics/summary"
-    total = requests.get(summary, timeout=30).json()["collections"]
+    total = http.get(summary, timeout=30).json()["collections"]
     print(f"SUMMARY  everything ({total:,} collections): {percentiles(timed_gets(summary))}")
     print(
         f"SERIES   bucket=month over a year: "
@@ -84,7 +83,7 @@ def bench(system: Platform, rows: int, places: int) -> None:
 
     import_all(base, bodies(1000, names), clients=1)
     started = time.perf_counter()
-    after = requests.get(summary, timeout=30).json()["collections"]
+    after = http.get(summary, timeout=30).json()["collections"]
     print(
         f"FRESH    1,000 new collections: next /summary in "
         f"{(time.perf_counter() - started) * 1000:.0f} ms, counts them: {after == total + 1000}"

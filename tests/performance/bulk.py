@@ -22,10 +22,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import requests
-
 from deploy.platform import SERVICES
-from tests.performance.system import own_system
+from tests.conftest import http
+from tests.performance.system import own_system, use_token
 
 BATCH = 10_000
 KINDS = ("Organic", "Plastic", "Paper", "Metal", "Glass", "Electronic")
@@ -57,7 +56,7 @@ def make_places(base: str, count: int) -> list[str]:
     names = [f"Bench Place {n:03d} {uuid.uuid4().hex[:4]}" for n in range(count)]
     for n, name in enumerate(names):
         body = {"name": name, "location_type": "Public", "zone": f"Zone {n % 12}"}
-        requests.post(f"{base}/api/v1/locations", json=body, timeout=10).raise_for_status()
+        http.post(f"{base}/api/v1/locations", json=body, timeout=10).raise_for_status()
     return names
 
 
@@ -67,7 +66,7 @@ def import_all(base: str, payloads: list[bytes], clients: int) -> float:
 
     def send(payload: bytes) -> None:
         if not hasattr(sessions, "http"):
-            sessions.http = requests.Session()
+            sessions.http = http.session()
         response = sessions.http.post(
             url, data=payload, timeout=300, headers={"Content-Type": "application/json"}
         )
@@ -85,7 +84,7 @@ def import_all(base: str, payloads: list[bytes], clients: int) -> float:
 def export_all(base: str) -> tuple[int, int, float]:
     started = time.perf_counter()
     lines = size = 0
-    with requests.get(
+    with http.get(
         f"{base}/api/v1/collections", headers={"Accept": "text/csv"}, stream=True, timeout=600
     ) as response:
         response.raise_for_status()
@@ -160,8 +159,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=3)
     parser.add_argument("--places", type=int, default=500)
     parser.add_argument("--base-url", help="an already running gateway (else one is started)")
+    parser.add_argument("--token", help="with --base-url: a token with every scope there")
     args = parser.parse_args()
     if args.base_url:
+        use_token(args.token)
         bench(args.base_url, args.rows, args.clients, args.places, "collections_service.app")
         return
     # The import alone: the analytics follower would apply the feed on the

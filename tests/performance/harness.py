@@ -29,16 +29,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
 from sqlalchemy import text
 
 from deploy.platform import REPO_ROOT, SERVICES
 from service_kit.data.db import make_engine
+from tests.conftest import http
 from tests.performance import report
 from tests.performance.bulk import bodies, import_all, machine
 from tests.performance.load import drivers, floors, processes
 from tests.performance.load.drivers import Scenario
-from tests.performance.system import own_system
+from tests.performance.system import own_system, use_token
 
 COLLECTION = (
     '{"location":"{place}","waste_type":"Plastic","quantity":12.5,"unit":"Kg",'
@@ -83,7 +83,7 @@ def load_dataset(base: str, collections: int, locations: int) -> dict[str, str]:
     """Create the places and collections; return the ranges the scenarios draw from."""
     print(f"Loading {locations:,} locations and {collections:,} collections...", flush=True)
     started = time.perf_counter()
-    session = requests.Session()
+    session = http.session()
     names, ids = [], []
     for n in range(locations):
         body = {"name": f"Bench {n:04d} {time.time_ns() % 10**8}", "location_type": "Public"}
@@ -94,7 +94,7 @@ def load_dataset(base: str, collections: int, locations: int) -> dict[str, str]:
     first = _last_collection_id(base) + 1
     import_all(base, bodies(collections, names, ("Pending", "Completed")), clients=2)
     # Analytics catches up before it answers: the first summary waits for the feed.
-    requests.get(f"{base}/api/v1/analytics/summary", timeout=600).raise_for_status()
+    http.get(f"{base}/api/v1/analytics/summary", timeout=600).raise_for_status()
     print(f"  loaded in {time.perf_counter() - started:.0f}s", flush=True)
     return {
         "ID_MIN": str(first),
@@ -102,6 +102,7 @@ def load_dataset(base: str, collections: int, locations: int) -> dict[str, str]:
         "LOCATION_MIN": str(min(ids)),
         "LOCATION_MAX": str(max(ids)),
         "PLACES": "|".join(names[:100]),
+        "TOKEN": http.token,
     }
 
 
@@ -116,9 +117,7 @@ def analyze(system) -> None:
 
 
 def _last_collection_id(base: str) -> int:
-    page = requests.get(
-        f"{base}/api/v1/collections", params={"sort": "-id", "limit": 1}, timeout=10
-    )
+    page = http.get(f"{base}/api/v1/collections", params={"sort": "-id", "limit": 1}, timeout=10)
     page.raise_for_status()
     items = page.json()  # a bare array (API.md)
     return items[0]["id"] if items else 0
@@ -215,6 +214,7 @@ def run(args) -> dict:
     header = {"machine": machine(), "collections": sizes_wanted[0], "locations": sizes_wanted[1]}
     with floors.floors(OUT / "run", Path(sys.executable).parent) as (floor_base, floor_pids):
         if args.base_url:
+            use_token(args.token)
             sizes = load_dataset(args.base_url, *sizes_wanted)
             return header | measure(args.base_url, floor_base, sizes, args, {"floor": floor_pids})
         with own_system() as system:
@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per scenario")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--base-url", help="measure this system instead of starting one")
+    parser.add_argument("--token", help="with --base-url: a token with every scope there")
     parser.add_argument(
         "--only",
         action="append",

@@ -2,7 +2,7 @@
 // schedule whether or not the earlier ones have answered), for
 // tests/performance/load/drivers.py. Environment: URL ({id} becomes
 // ID_MIN..ID_MAX),
-// RATE (requests/s), DURATION (e.g. "10s").
+// RATE (requests/s), DURATION (e.g. "10s"), TOKEN (a bearer token, when set).
 import http from "k6/http";
 
 const idMin = parseInt(__ENV.ID_MIN || "1");
@@ -28,8 +28,9 @@ export const options = {
 // own (k6's "URL grouping"). Over a run that grew k6 to 127 MB instead of 53
 // and cost it CPU, on the two cores the server under test runs on.
 const tags = { name: __ENV.URL };
+const headers = __ENV.TOKEN ? { Authorization: `Bearer ${__ENV.TOKEN}` } : {};
 
 export default function () {
   const id = idMin + Math.floor(Math.random() * (idMax - idMin + 1));
-  http.get(__ENV.URL.replace("{id}", String(id)), { tags });
+  http.get(__ENV.URL.replace("{id}", String(id)), { tags, headers });
 }

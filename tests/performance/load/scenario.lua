@@ -1,7 +1,7 @@
 -- wrk script for one scenario, described in the environment:
 --   METHOD, TARGET (a path; {id} becomes ID_MIN..ID_MAX at random,
 --   {location_id} LOCATION_MIN..LOCATION_MAX), BODY ({place} becomes one of
---   PLACES, split on "|").
+--   PLACES, split on "|"), TOKEN (sent as a bearer token when set).
 -- done() prints one JSON line for tests/performance/load.py.
 local method = os.getenv("METHOD") or "GET"
 local target = os.getenv("TARGET") or "/"
@@ -15,6 +15,10 @@ for place in string.gmatch(os.getenv("PLACES") or "", "[^|]+") do
     places[#places + 1] = place
 end
 local headers = { ["Content-Type"] = "application/json" }
+local token = os.getenv("TOKEN")
+if token and token ~= "" then
+    headers["Authorization"] = "Bearer " .. token
+end
 
 -- Each wrk thread has its own Lua state: give each its own random sequence.
 local threads = 0
