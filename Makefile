@@ -82,6 +82,7 @@ soak: bootstrap
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet -c pyproject.toml -r service_kit collections_service locations_service analytics_service deploy
 
 format: venv
 	$(BIN)/ruff format .

@@ -18,7 +18,7 @@ from deploy import keys, wait
 from service_kit.data import migrate, pg_admin
 
 REPO_ROOT = Path(__file__).resolve().parent
-ISSUER_PORT = 15401
+ISSUER_PORT = 15591
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -1,6 +1,7 @@
 """Create each service's database when missing and apply its migrations."""
 
-import subprocess
+# Operator commands run fixed programs with argument lists, never a shell.
+import subprocess  # nosec B404
 
 from deploy.platform import SERVICES, Platform, Service
 from service_kit.data import pg_admin
@@ -16,7 +17,8 @@ def migrate(platform: Platform, service: Service, colour: str) -> None:
     Migrations are expand-only when they ship (deploy/README.md), so the live
     colour keeps working on the schema this leaves.
     """
-    result = subprocess.run(
+    # This platform's own python, our own arguments.
+    result = subprocess.run(  # nosec B603
         [platform.python, "-m", service.package, "migrate"],
         cwd=platform.release_dir(service, colour),
         env=platform.service_env(service, colour),

@@ -75,7 +75,8 @@ class Issuer:
         token = keys.mint(self.keys_dir, client, scope, keys.SERVICE_TOKEN_SECONDS)
         body = {
             "access_token": token,
-            "token_type": "Bearer",
+            # The token type's name (RFC 6750), not a secret.
+            "token_type": "Bearer",  # nosec B105
             "expires_in": keys.SERVICE_TOKEN_SECONDS,
             "scope": scope,
         }

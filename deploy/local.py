@@ -5,7 +5,9 @@ import ctypes
 import os
 import signal
 import socket
-import subprocess
+
+# Operator commands run fixed programs with argument lists, never a shell.
+import subprocess  # nosec B404
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,7 +162,8 @@ def supervisord_command(platform: Platform, config: Path) -> list[str]:
 def spawn(platform: Platform) -> subprocess.Popen:
     """Prepare, then start supervisord as a child that dies with this process."""
     command = supervisord_command(platform, prepare(platform))
-    return subprocess.Popen(command, preexec_fn=stop_with_parent)
+    # Supervisord from the venv with its rendered config.
+    return subprocess.Popen(command, preexec_fn=stop_with_parent)  # nosec B603
 
 
 def start(platform: Platform) -> subprocess.Popen:
@@ -202,7 +205,8 @@ def up(platform: Platform) -> None:
     command) and return once it is ready; `down` stops it."""
     command = supervisord_command(platform, prepare(platform))
     log = open(platform.run_dir / "logs" / "supervisord.out", "ab")  # noqa: SIM115 (kept by the child)
-    process = subprocess.Popen(
+    # Supervisord from the venv with its rendered config.
+    process = subprocess.Popen(  # nosec B603
         command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:

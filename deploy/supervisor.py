@@ -5,7 +5,9 @@ nginx is one more. A deploy starts and stops colours with supervisorctl.
 """
 
 import shlex
-import subprocess
+
+# Operator commands run fixed programs with argument lists, never a shell.
+import subprocess  # nosec B404
 from pathlib import Path
 
 from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
@@ -19,7 +21,8 @@ class SupervisorError(RuntimeError):
 def supervisorctl(platform: Platform, *args: str, check: bool = False) -> str:
     """Run a supervisorctl command against this platform's supervisord."""
     config = platform.run_dir / "supervisord.conf"
-    result = subprocess.run(
+    # Supervisorctl from the venv, our own arguments.
+    result = subprocess.run(  # nosec B603
         [str(platform.bin_dir / "supervisorctl"), "-c", str(config), *args],
         capture_output=True,
         text=True,

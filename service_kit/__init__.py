@@ -7,6 +7,8 @@ A subpackage per concern, so a change has one room to go to:
   services);
 - `data`: the database (sessions per request, the driver-cursor fast path,
   bulk writes, column types, migrations);
+- `access`: who calls and what it may do (bearer tokens, scopes, the
+  service's own token for calling others);
 - `telemetry`: what a service tells its operators (log lines).
 
 `factory.create_base_app` wires each concern into a service's app with one

@@ -79,6 +79,7 @@ def create_base_app(
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
     guard.install(app, Verifier(access))
+    requests.install_body_rule(app)
     Database(app, database_url)
     api = Api(app, plugins=[guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)])
     api.register_blueprint(health.make_blueprint(spec.migrations_dir))

@@ -31,7 +31,8 @@ limit_request_line = 8190
 limit_request_field_size = 16380
 # The workers' heartbeat file, touched on every loop: in memory, never a disk
 # journal (gunicorn's own advice; /tmp may be on disk or overlayfs).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Gunicorn's own advice.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108
 accesslog = None
 errorlog = "-"
 # One host runs several gunicorns (colours, tests); a shared control socket

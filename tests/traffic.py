@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from conftest import bearer_session
 from tests.conftest import http
 
 COLLECTIONS = "/api/v1/collections"
@@ -46,13 +47,21 @@ class Traffic:
     """`clients` threads, each looping over the mix until stopped."""
 
     def __init__(
-        self, base_url: str, location: str, location_id: int, clients: int = 6, pause: float = 0
+        self,
+        base_url: str,
+        location: str,
+        location_id: int,
+        clients: int = 6,
+        pause: float = 0,
+        token: str | None = None,
     ):
-        """`pause`: seconds each client waits between requests (0: none)."""
+        """`pause`: seconds each client waits between requests (0: none);
+        `token`: what the clients send (the tester's by default)."""
         self.base = base_url
         self.location = location
         self.location_id = location_id
         self.pause = pause
+        self.token = token
         self.record = Record()
         self._stop = threading.Event()
         # Unique quantities: a write stored twice would show as a repeated value.
@@ -70,7 +79,7 @@ class Traffic:
             thread.join(timeout=30)
 
     def _client(self) -> None:
-        session = http.session()
+        session = bearer_session(self.token) if self.token else http.session()
         mine: list[int] = []
         steps = itertools.cycle(
             [self._create, self._read, self._complete, self._list, self._place, self._summary]

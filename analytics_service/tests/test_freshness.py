@@ -7,6 +7,7 @@ import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -327,3 +328,17 @@ def test_concurrent_catch_ups_never_share_one_feed_read(app):
         server.shutdown()
 
     assert len(SlowFeed.requests_seen) == 2
+
+
+def test_a_refused_token_of_its_own_gives_stale_answers_never_fresh_wrong_ones(
+    client, world, app_with, config
+):
+    yard = world.place()
+    world.record(yard, 5)
+    client.get(SUMMARY)  # the replica holds 5 kg
+    world.record(yard, 7)
+    refused = replace(config.access, client_secret="not-the-secret")
+
+    body = app_with(access=refused).test_client().get(SUMMARY).get_json()
+
+    assert (body["stale"], body["total_kg"]) == (True, 5)

@@ -8,6 +8,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
@@ -197,4 +198,17 @@ def test_concurrent_creates_for_one_place_all_get_their_answer_within_the_bound(
 
     assert [response.status_code for response, _ in results] == [503] * 4
     assert max(seconds for _, seconds in results) < BOUND_SECONDS
+    assert stored(db) == []
+
+
+def test_a_refused_token_of_its_own_fails_closed_503_and_nothing_stored(db, app_with, config):
+    """collections asks locations with its own token; when the identity
+    provider will not give one, it asks nothing and stores nothing."""
+    refused = replace(config.access, client_secret="not-the-secret")
+    client = app_with(access=refused, locations_cache_ttl=0).test_client()
+
+    response = client.post(URL, json=payload(location=fresh_name()))
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
     assert stored(db) == []

@@ -13,7 +13,8 @@ EMBEDDED_ISSUER = "waste-collection-local"
 AUDIENCE = "waste-collection"
 EMBEDDED_JWKS_FILE = str(REPO_ROOT / "var" / "keys" / "jwks.json")
 # Where `make run`'s identity provider answers (deploy/issuer.py).
-EMBEDDED_TOKEN_URL = "http://127.0.0.1:5401/token"
+# A URL.
+EMBEDDED_TOKEN_URL = "http://127.0.0.1:5401/token"  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ The algorithm is chosen by the key, never read from the token: an EC P-256
 key verifies ES256, an RSA key RS256, and nothing else is accepted (so
 `alg: none`, or HS256 signed with a public key as the secret, never
 passes). Keys come from a JWKS, a file or a URL, loaded once and again only
-when a token names a key id it lacks, at most every `refresh` seconds:
-never per request. A verified token is remembered (a bounded cache, never
+when a token names a key id it lacks, at most every `refresh` seconds, or
+once they are MAX_KEYS_AGE old (so a retired key stops verifying): never
+per request. A verified token is remembered (a bounded cache, never
 past its `exp`), so a client's next requests cost a dictionary lookup.
 """
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "sub", "scope"]
 CACHED_TOKENS = 10_000
 FETCH_SECONDS = 2.0
+# However well known every kid is, the set is loaded again after this long,
+# so a key the provider retired stops verifying (at most one load per period).
+MAX_KEYS_AGE = 600.0
 
 
 class InvalidToken(Exception):
@@ -71,9 +75,12 @@ class KeySet:
         """The key and its algorithm for a key id; a kid not known is a
         reason to load the set again, if that was not done lately."""
         found = self.keys.get(kid)
-        if found is None:
+        # An unknown kid always waits on the guard: a load under way (another
+        # thread's, for the same new key) may be about to add it.
+        if found is None or time.monotonic() - self.loaded_at >= MAX_KEYS_AGE:
             with self.guard:
-                if kid not in self.keys and time.monotonic() - self.loaded_at >= self.refresh:
+                age = time.monotonic() - self.loaded_at  # another thread may have loaded
+                if (kid not in self.keys and age >= self.refresh) or age >= MAX_KEYS_AGE:
                     self._load_or_keep()
             found = self.keys.get(kid)
         if found is None:

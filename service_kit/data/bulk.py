@@ -85,8 +85,10 @@ def add_to_rows(session: Session, table: Table, counter: str, rows: list[tuple])
             f"{name} = CASE WHEN {emptied} THEN 0 ELSE {table.name}.{name} + EXCLUDED.{name} END"
             for name in measures
         )
+        # Names from the table's own definition, never from a request; the
+        # values go as parameters.
         statement = (
-            f"INSERT INTO {table.name} ({', '.join([*keys, *measures])}) VALUES %s "
+            f"INSERT INTO {table.name} ({', '.join([*keys, *measures])}) VALUES %s "  # nosec B608
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
         )
         # One multi-row statement (psycopg2's execute_values), not a round trip a row.
