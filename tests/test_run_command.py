@@ -80,6 +80,7 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
 
     assert f"Gateway: {platform.public_url}" in output
     assert "curl" in output
+    assert "make -s token" in output
     assert _processes_in_session(process.pid) == []
     return output
 
