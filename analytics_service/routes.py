@@ -33,7 +33,13 @@ class Summary(MethodView):
     @blp.arguments(AnalyticsQuery, location="query")
     @blp.response(200, SummaryOut)
     def get(self, query):
-        """Totals, by status and by waste type, with the completion rate."""
+        """Totals, by status and by waste type, with the completion rate.
+
+        Kilograms of every collection the filters select (Tons x 1000,
+        litres by the waste type's density), how many, the completion rate,
+        and each waste type's share; litres without a factor are reported,
+        never guessed.
+        """
         answer, filters = _prepare(query)
         return answer | reports.summary(db.session, filters, _analytics().kilograms)
 
@@ -43,7 +49,12 @@ class Timeseries(MethodView):
     @blp.arguments(TimeseriesQuery, location="query")
     @blp.response(200, TimeseriesOut)
     def get(self, query):
-        """One row per day, week (from Monday) or month, empty periods included."""
+        """One row per day, week (from Monday) or month, empty periods included.
+
+        Without `from` or `to` the range is the data's own, at most 20,000
+        periods (those next to the end given, or the latest); a range given
+        at both ends that holds more is a 422.
+        """
         answer, filters = _prepare(query)
         periods = reports.timeseries(
             db.session, filters, query["bucket"], query["by_waste_type"], _analytics().kilograms
@@ -56,7 +67,11 @@ class Locations(MethodView):
     @blp.arguments(LocationsQuery, location="query")
     @blp.response(200, LocationsOut)
     def get(self, query):
-        """Per location, with its zone, type and coordinates; unknown places reported."""
+        """Per location, with its zone, type and coordinates.
+
+        Places the locations service does not know are listed with
+        `known: false` and in `unknown_locations`, never dropped.
+        """
         answer, filters = _prepare(query)
         rows, unknown = _places(filters)
         key, reverse = query["sort"].lstrip("-"), query["sort"].startswith("-")
@@ -69,7 +84,10 @@ class Zones(MethodView):
     @blp.arguments(AnalyticsQuery, location="query")
     @blp.response(200, ZonesOut)
     def get(self, query):
-        """Per zone; collections at places without a known zone under null."""
+        """Per zone, and how many places each has.
+
+        Collections at places without a known zone are under `zone: null`.
+        """
         answer, filters = _prepare(query)
         rows, unknown = _places(filters)
         zones: dict = defaultdict(

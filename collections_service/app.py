@@ -7,6 +7,7 @@ from flask import Flask
 from collections_service.config import Config
 from collections_service.feed_routes import feed_blp
 from collections_service.locations import LocationDirectory
+from collections_service.models import IDEMPOTENCY_KEYS
 from collections_service.routes import blp
 from service_kit.access.client import own_token
 from service_kit.factory import ServiceSpec, create_base_app
@@ -18,6 +19,7 @@ SPEC = ServiceSpec(
     title="collections",
     version="1.0.0",
     migrations_dir=MIGRATIONS_DIR,
+    idempotency_keys=IDEMPOTENCY_KEYS,
 )
 
 

@@ -9,10 +9,11 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from collections_service import feed
+from collections_service.schemas import CollectionOut
 from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web.api import Blueprint
-from service_kit.web.fields import QueryInteger, format_utc
+from service_kit.web.fields import QueryInteger, UtcDateTime, format_utc
 
 MAX_CHANGES = 10_000
 # Reaching the internal listener is not permission: followers hold this scope.
@@ -32,53 +33,38 @@ class FeedQuery(ma.Schema):
     limit = QueryInteger(load_default=1000, validate=validate.Range(min=1, max=MAX_CHANGES))
 
 
-CHANGES_DOC = {
-    "200": {
-        "description": "Changes after `after`, oldest first, and `head`: the newest position.",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["changes", "head"],
-                    "properties": {
-                        "head": {"type": "integer"},
-                        "changes": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": [
-                                    "position",
-                                    "collection_id",
-                                    "op",
-                                    "collection",
-                                    "changed_at",
-                                ],
-                                "properties": {
-                                    "position": {"type": "integer"},
-                                    "collection_id": {"type": "integer"},
-                                    "op": {"type": "string", "enum": ["upsert", "delete"]},
-                                    "collection": {
-                                        "nullable": True,
-                                        "allOf": [{"$ref": "#/components/schemas/CollectionOut"}],
-                                    },
-                                    "changed_at": {"type": "string", "format": "date-time"},
-                                },
-                            },
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
+class ChangeOut(ma.Schema):
+    """One insert, update or delete, at its position in the feed."""
+
+    position = ma.fields.Integer(required=True)
+    collection_id = ma.fields.Integer(required=True)
+    op = ma.fields.String(required=True, validate=validate.OneOf(("upsert", "delete")))
+    collection = ma.fields.Nested(
+        CollectionOut,
+        required=True,
+        allow_none=True,
+        metadata={"description": "As written (an upsert); null for a delete."},
+    )
+    changed_at = UtcDateTime(required=True)
+
+
+class ChangesOut(ma.Schema):
+    changes = ma.fields.List(
+        ma.fields.Nested(ChangeOut), required=True, metadata={"description": "Oldest first."}
+    )
+    head = ma.fields.Integer(required=True, metadata={"description": "The newest position."})
 
 
 @feed_blp.route("/changes")
 class Changes(MethodView):
     @feed_blp.arguments(FeedQuery, location="query")
-    @feed_blp.doc(responses=CHANGES_DOC)
+    @feed_blp.response(200, ChangesOut)
     def get(self, query):
-        """Read the change feed after a position (positions never skip or reorder)."""
+        """Read the change feed after a position.
+
+        Positions never skip or reorder: a writer takes them in commit order,
+        so a follower reading after N never misses one that commits late.
+        """
         rows, head = feed.read(db.session, query["after"], query["limit"])
         # One transaction's changes share their time: format each time once.
         times = {row.changed_at: format_utc(row.changed_at) for row in rows}

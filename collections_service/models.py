@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Float, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from service_kit.data import idempotency
 from service_kit.data.columns import NAMING_CONVENTION, UtcDateTime, enum_column
 
 
@@ -86,3 +87,7 @@ class CollectionChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (CheckConstraint("op IN ('upsert', 'delete')", name="op_known"),)
+
+
+# Each client's Idempotency-Keys and the answers they got (service_kit/web/idempotency.py).
+IDEMPOTENCY_KEYS = idempotency.table(Base.metadata)

@@ -6,7 +6,7 @@ from flask import Response, after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest
 
-from collections_service import service, transfer
+from collections_service import docs, service, transfer
 from collections_service.schemas import (
     WRITE_COLLECTION,
     CollectionIn,
@@ -14,40 +14,19 @@ from collections_service.schemas import (
     CollectionPatch,
     CollectionQuery,
     CollectionReplace,
+    ImportProblem,
     ImportResult,
 )
 from service_kit import memory
 from service_kit.access.scopes import Scopes
 from service_kit.data import db
-from service_kit.web.api import ID_CONVERTER, LINK_HEADER, LOCATION_HEADER, Blueprint
+from service_kit.web import conditional, documents
+from service_kit.web.api import ID_CONVERTER, ITEM_HEADERS, LINK_HEADER, LOCATION_HEADER, Blueprint
 from service_kit.web.errors import Unprocessable
+from service_kit.web.idempotency import idempotent
 from service_kit.web.paging import page_response
-from service_kit.web.requests import accepts, json_body
+from service_kit.web.requests import accepts, body_limit, json_body, produces
 
-IMPORT_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/CollectionIn"},
-                "minItems": 1,
-                "maxItems": transfer.MAX_ROWS,
-            }
-        },
-        "text/csv": {
-            "schema": {"type": "string"},
-            "description": "RFC 4180, UTF-8, a header row of the contract's field names.",
-        },
-    },
-}
-# The list answers JSON, or CSV when asked with Accept: text/csv.
-LIST_CONTENT = {
-    "application/json": {
-        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/CollectionOut"}}
-    },
-    "text/csv": {"schema": {"type": "string"}},
-}
 blp = Blueprint(
     "collections",
     __name__,
@@ -61,35 +40,59 @@ blp = Blueprint(
 class Collections(MethodView):
     @blp.arguments(CollectionQuery, location="query")
     @blp.response(200, CollectionOut(many=True), headers=LINK_HEADER)
-    @blp.doc(responses={"200": {"content": LIST_CONTENT}})
+    @blp.doc(responses=docs.LIST_CSV)
+    @blp.alt_response(406, "NOT_ACCEPTABLE")
+    @produces("text/csv")
     def get(self, query):
         """List collections, filtered, sorted and paged by keyset.
 
-        With `Accept: text/csv`: every matching collection as one CSV download
-        (not paged; an explicit `limit` caps it).
+        The body is a bare array; the next page, if any, is in the `Link`
+        header (`rel="next"`), whose cursor keeps paging stable while rows
+        are added. With `Accept: text/csv`: every matching collection as one
+        CSV download (not paged; an explicit `limit` caps it).
         """
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             return _csv_export(query)
         return page_response(*service.list_(db.autocommit(), query), WRITE_COLLECTION)
 
-    @blp.arguments(CollectionIn)
-    @blp.response(201, CollectionOut, headers=LOCATION_HEADER)
+    @idempotent
+    @blp.arguments(CollectionIn, example=docs.COLLECTION_EXAMPLE)
+    @blp.response(201, CollectionOut, headers=LOCATION_HEADER | ITEM_HEADERS | documents.REPLAYED)
+    @blp.alt_response(
+        409, "CONFLICT", description="The Idempotency-Key's first request still runs."
+    )
+    @blp.doc(**documents.IDEMPOTENT)
     def post(self, fields):
-        """Record a collection."""
+        """Record a collection.
+
+        Its `location` must name an active location (else 422 naming
+        `location`; 503 if the locations service cannot be asked). With an
+        `Idempotency-Key`, a retry answers what the first request did.
+        """
         created = WRITE_COLLECTION(service.create(db.autocommit(), fields, _locations()))
-        response = current_app.json.response(created)
+        response = conditional.answer(created, 201)
         response.headers["Location"] = url_for(".Collection", collection_id=created["id"])
-        return response, 201
+        return response
 
 
 @blp.route("/import")
 class CollectionImport(MethodView):
-    @blp.doc(requestBody=IMPORT_BODY)
-    @blp.response(201, ImportResult)
+    @body_limit(transfer.MAX_BYTES)
+    @idempotent
+    @blp.doc(requestBody=docs.IMPORT_BODY, **documents.IDEMPOTENT)
+    @blp.response(201, ImportResult, headers=documents.REPLAYED)
+    @blp.alt_response(422, schema=ImportProblem, description="Rows are invalid: none is stored.")
+    @blp.alt_response(
+        409, "CONFLICT", description="The Idempotency-Key's first request still runs."
+    )
     @accepts("text/csv")
     def post(self):
-        """Import up to 10,000 collections, all or nothing, as a JSON array or CSV."""
-        request.max_content_length = transfer.MAX_BYTES
+        """Import up to 10,000 collections, all or nothing, as a JSON array or CSV.
+
+        Every row is checked as a single create would check it, and each
+        distinct location once; if any row is invalid nothing is stored and
+        the 422 lists the first 100 bad rows. The gateway takes 16 MiB here.
+        """
         # Once answered, the rows' memory goes back to the system.
         after_this_request(_trim_when_closed)
         rows, errors = _import_rows()
@@ -99,29 +102,60 @@ class CollectionImport(MethodView):
 
 @blp.route(f"/<{ID_CONVERTER}:collection_id>")
 class Collection(MethodView):
-    @blp.response(200, CollectionOut)
+    @blp.response(200, CollectionOut, headers=ITEM_HEADERS)
+    @blp.alt_response(304, "NOT_MODIFIED", description="Its ETag still matches If-None-Match.")
+    @blp.doc(**documents.CONDITIONAL_READ)
     def get(self, collection_id):
-        """Read one collection."""
-        return current_app.json.response(
-            WRITE_COLLECTION(service.read(db.autocommit(), collection_id))
-        )
+        """Read one collection.
 
-    @blp.arguments(CollectionReplace)
-    @blp.response(200, CollectionOut)
+        Answers with its strong `ETag`; with a matching `If-None-Match`, a
+        304 and no body.
+        """
+        return conditional.answer(WRITE_COLLECTION(service.read(db.autocommit(), collection_id)))
+
+    @blp.arguments(CollectionReplace, example=docs.REPLACE_EXAMPLE)
+    @blp.response(200, CollectionOut, headers=ITEM_HEADERS)
+    @blp.alt_response(409, "CONFLICT", description="It is Completed and would go back to Pending.")
+    @blp.alt_response(412, "PRECONDITION_FAILED", description="If-Match no longer matches.")
+    @blp.doc(**documents.CONDITIONAL_WRITE)
     def put(self, fields, collection_id):
-        """Replace every field of a collection."""
-        return service.replace(db.session, collection_id, fields, _locations())
+        """Replace every field of a collection.
 
-    @blp.arguments(CollectionPatch)
-    @blp.response(200, CollectionOut)
+        Every field is needed, `status` included; `id` may be absent, null
+        or the id in the path. With `If-Match`, only if it has not changed.
+        """
+        collection = service.replace(
+            db.session, collection_id, fields, _locations(), conditional.expected()
+        )
+        return conditional.answer(WRITE_COLLECTION(service.as_row(collection)))
+
+    @blp.arguments(CollectionPatch, example=docs.PATCH_EXAMPLE)
+    @blp.response(200, CollectionOut, headers=ITEM_HEADERS)
+    @blp.alt_response(409, "CONFLICT", description="It is Completed and would go back to Pending.")
+    @blp.alt_response(412, "PRECONDITION_FAILED", description="If-Match no longer matches.")
+    @blp.doc(**documents.CONDITIONAL_WRITE)
     def patch(self, changes, collection_id):
-        """Change some fields of a collection (status only moves forward)."""
-        return service.update(db.session, collection_id, changes, _locations())
+        """Change some fields of a collection.
+
+        `status` only moves forward (Completed back to Pending is a 409); a
+        new `location` must be active. With `If-Match`, only if it has not
+        changed.
+        """
+        collection = service.update(
+            db.session, collection_id, changes, _locations(), conditional.expected()
+        )
+        return conditional.answer(WRITE_COLLECTION(service.as_row(collection)))
 
     @blp.response(204)
+    @blp.alt_response(412, "PRECONDITION_FAILED", description="If-Match no longer matches.")
+    @blp.doc(**documents.CONDITIONAL_WRITE)
     def delete(self, collection_id):
-        """Delete a collection."""
-        service.delete(db.session, collection_id)
+        """Delete a collection.
+
+        It leaves the change feed as a delete; analytics stops counting it.
+        With `If-Match`, only if it has not changed.
+        """
+        service.delete(db.session, collection_id, conditional.expected())
 
 
 def _trim_when_closed(response: Response) -> Response:

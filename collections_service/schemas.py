@@ -6,6 +6,7 @@ from marshmallow import validate
 from collections_service import bounds
 from collections_service.models import Collection, Status, Unit, WasteType
 from service_kit.web import paging
+from service_kit.web.errors import ProblemSchema
 from service_kit.web.fields import (
     ServerAssignedId,
     StrictNumber,
@@ -98,6 +99,24 @@ class CollectionQuery(ma.Schema):
     sort = ma.fields.String(load_default="id", validate=validate.OneOf(SORTS))
     limit = paging.limit_field()
     cursor = paging.cursor_field()
+
+
+class ImportRowErrors(ma.Schema):
+    row = ma.fields.Integer(required=True, metadata={"description": "1 is the first data row."})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
+    )
+
+
+class ImportProblem(ProblemSchema):
+    """An import's 422: nothing was stored; the bad rows say why."""
+
+    error_count = ma.fields.Integer(required=True)
+    rows = ma.fields.List(
+        ma.fields.Nested(ImportRowErrors),
+        required=True,
+        metadata={"description": "The first 100 bad rows."},
+    )
 
 
 class ImportResult(ma.Schema):

@@ -2,14 +2,16 @@
 
 from sqlalchemy import Connection, Row, Select, bindparam, insert, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ETags
 
 from collections_service import bounds
 from collections_service.errors import CollectionNotFound, QuantityTooLarge, StatusBackwards
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection, Status
+from collections_service.schemas import WRITE_COLLECTION
 from service_kit.data import columns, db
 from service_kit.data.driver import DriverStatement
-from service_kit.web import paging
+from service_kit.web import conditional, paging
 from service_kit.web.errors import IdMismatch
 from service_kit.web.fields import UtcDateTime
 
@@ -57,19 +59,32 @@ def create(connection: Connection, fields: dict, locations: LocationDirectory) -
     return _INSERT.one_or_none(connection, fields)
 
 
+def as_row(collection: Collection) -> tuple:
+    """A collection as the read routes' row (for `WRITE_COLLECTION`)."""
+    return tuple(getattr(collection, column.key) for column in Collection.__table__.columns)
+
+
 def replace(
-    session: Session, collection_id: int, fields: dict, locations: LocationDirectory
+    session: Session,
+    collection_id: int,
+    fields: dict,
+    locations: LocationDirectory,
+    if_match: ETags | None = None,
 ) -> Collection:
     body_id = fields.pop("id", None)
     if body_id is not None and body_id != collection_id:
         raise IdMismatch(collection_id, body_id)
     _check_status(get(session, collection_id), fields)  # a 404 or 409 needs no lookup
     locations.require_active(fields["location"])
-    return _apply(session, get(session, collection_id, for_update=True), fields)
+    return _apply(session, get(session, collection_id, for_update=True), fields, if_match)
 
 
 def update(
-    session: Session, collection_id: int, changes: dict, locations: LocationDirectory
+    session: Session,
+    collection_id: int,
+    changes: dict,
+    locations: LocationDirectory,
+    if_match: ETags | None = None,
 ) -> Collection:
     collection = get(session, collection_id)
     changes.pop("id", None)
@@ -77,7 +92,7 @@ def update(
     _check_quantity(collection, changes)
     if "location" in changes and changes["location"] != collection.location:
         locations.require_active(changes["location"])
-    return _apply(session, get(session, collection_id, for_update=True), changes)
+    return _apply(session, get(session, collection_id, for_update=True), changes, if_match)
 
 
 def _check_status(collection: Collection, changes: dict) -> None:
@@ -94,9 +109,12 @@ def _check_quantity(collection: Collection, changes: dict) -> None:
         raise QuantityTooLarge(message)
 
 
-def _apply(session: Session, collection: Collection, changes: dict) -> Collection:
-    """Apply changes to a row locked for update, the status rule checked again
-    under the lock (a concurrent write may have completed it meanwhile)."""
+def _apply(
+    session: Session, collection: Collection, changes: dict, if_match: ETags | None
+) -> Collection:
+    """Apply changes to a row locked for update, If-Match and the status rule
+    checked under the lock (a concurrent write may have changed it meanwhile)."""
+    conditional.require(WRITE_COLLECTION(as_row(collection)), if_match)
     _check_status(collection, changes)
     for name, value in changes.items():
         setattr(collection, name, value)
@@ -104,8 +122,10 @@ def _apply(session: Session, collection: Collection, changes: dict) -> Collectio
     return collection
 
 
-def delete(session: Session, collection_id: int) -> None:
-    session.delete(get(session, collection_id))
+def delete(session: Session, collection_id: int, if_match: ETags | None = None) -> None:
+    collection = get(session, collection_id, for_update=if_match is not None)
+    conditional.require(WRITE_COLLECTION(as_row(collection)), if_match)
+    session.delete(collection)
     session.flush()
 
 

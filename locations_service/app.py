@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from locations_service.config import Config
+from locations_service.models import IDEMPOTENCY_KEYS
 from locations_service.routes import blp
 from service_kit.factory import ServiceSpec, create_base_app
 
@@ -14,6 +15,7 @@ SPEC = ServiceSpec(
     title="locations",
     version="1.0.0",
     migrations_dir=MIGRATIONS_DIR,
+    idempotency_keys=IDEMPOTENCY_KEYS,
 )
 
 

@@ -5,6 +5,7 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, Float, Index, MetaData, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from service_kit.data import idempotency
 from service_kit.data.columns import NAMING_CONVENTION, enum_column
 
 
@@ -43,3 +44,7 @@ class Location(Base):
         # Never reuse an id on SQLite (PostgreSQL's serial never does).
         {"sqlite_autoincrement": True},
     )
+
+
+# Each client's Idempotency-Keys and the answers they got (service_kit/web/idempotency.py).
+IDEMPOTENCY_KEYS = idempotency.table(Base.metadata)

@@ -3,6 +3,7 @@
 from sqlalchemy import Connection, Row, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ETags
 
 from locations_service.errors import (
     ArchivedReadOnly,
@@ -12,8 +13,9 @@ from locations_service.errors import (
     NameTaken,
 )
 from locations_service.models import Location
+from locations_service.schemas import WRITE_LOCATION
 from service_kit.data import columns, db
-from service_kit.web import paging
+from service_kit.web import conditional, paging
 from service_kit.web.errors import IdMismatch
 from service_kit.web.fields import Text
 
@@ -59,18 +61,28 @@ def create(session: Session, fields: dict) -> Location:
     return location
 
 
-def replace(session: Session, location_id: int, fields: dict) -> Location:
+def as_row(location: Location) -> tuple:
+    """A location as the read routes' row (for `WRITE_LOCATION`)."""
+    return tuple(getattr(location, column.key) for column in Location.__table__.columns)
+
+
+def replace(
+    session: Session, location_id: int, fields: dict, if_match: ETags | None = None
+) -> Location:
     body_id = fields.pop("id", None)
     if body_id is not None and body_id != location_id:
         raise IdMismatch(location_id, body_id)
     # Replace means every optional field too: what is not sent becomes null.
     fields = {"address": None, "zone": None, "latitude": None, "longitude": None} | fields
-    return update(session, location_id, fields)
+    return update(session, location_id, fields, if_match)
 
 
-def update(session: Session, location_id: int, changes: dict) -> Location:
-    # Locked: the coordinate and name rules hold against the row as it is now.
+def update(
+    session: Session, location_id: int, changes: dict, if_match: ETags | None = None
+) -> Location:
+    # Locked: If-Match, the coordinate and name rules hold against the row as it is now.
     location = get(session, location_id, for_update=True)
+    conditional.require(WRITE_LOCATION(as_row(location)), if_match)
     changes.pop("id", None)
     if "name" in changes and changes["name"] != location.name:
         raise NameImmutable(location.name)
@@ -83,9 +95,11 @@ def update(session: Session, location_id: int, changes: dict) -> Location:
     return location
 
 
-def archive(session: Session, location_id: int) -> None:
+def archive(session: Session, location_id: int, if_match: ETags | None = None) -> None:
     """Archive a location: kept and readable, but no longer listed or usable."""
-    get(session, location_id, for_update=True).archived = True
+    location = get(session, location_id, for_update=True)
+    conditional.require(WRITE_LOCATION(as_row(location)), if_match)
+    location.archived = True
     session.flush()
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import Table
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service_kit.access import guard
@@ -12,7 +13,7 @@ from service_kit.access.settings import EMBEDDED_TOKEN_URL, AccessSettings
 from service_kit.access.tokens import Verifier
 from service_kit.data.db import Database
 from service_kit.telemetry import logs
-from service_kit.web import health, requests
+from service_kit.web import documents, health, requests
 from service_kit.web.api import Api
 from service_kit.web.json_out import OrjsonProvider
 
@@ -59,6 +60,8 @@ class ServiceSpec:
     title: str
     version: str
     migrations_dir: Path
+    # Where its POSTs keep their Idempotency-Keys, if it takes them.
+    idempotency_keys: Table | None = None
 
 
 def create_base_app(
@@ -76,11 +79,13 @@ def create_base_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json = OrjsonProvider(app)
+    app.extensions["idempotency"] = spec.idempotency_keys
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
     guard.install(app, Verifier(access))
-    requests.install_body_rule(app)
+    requests.install_content_rules(app)
     Database(app, database_url)
-    api = Api(app, plugins=[guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)])
+    security = guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)
+    api = Api(app, plugins=[security, documents.DocumentPlugin(app)])
     api.register_blueprint(health.make_blueprint(spec.migrations_dir))
     return app, api

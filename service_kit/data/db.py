@@ -155,10 +155,20 @@ def _close(_error=None) -> None:
         _release(connection)
 
 
+def one_transaction() -> None:
+    """Make the rest of this request one transaction with its session: what
+    would run in autocommit joins it (an idempotent write stores its key and
+    its row together)."""
+    g.db_one_transaction = True
+
+
 def autocommit() -> Connection:
     """This request's connection for work that is one statement. Each
     statement is its own transaction: a read sees what is committed when it
-    starts; a write is committed when it returns."""
+    starts; a write is committed when it returns. In a request made one
+    transaction, the session's connection (committed with the session)."""
+    if g.get("db_one_transaction"):
+        return session.connection()
     if "db_autocommit" not in g:
         database = current_app.extensions["db"]
         connection = getattr(database.held, "connection", None)

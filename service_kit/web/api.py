@@ -10,7 +10,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.routing import BaseConverter, ValidationError
 
 from service_kit.access.scopes import Scopes
-from service_kit.web import errors
+from service_kit.web import documents, errors
 from service_kit.web.errors import PROBLEM_JSON, ProblemSchema
 
 MAX_ID = 2**31 - 1
@@ -41,15 +41,10 @@ def id_parameter_schema(_converter) -> dict:
 
 
 ID_CONVERTER = "id"
-LINK_HEADER = {
-    "Link": {
-        "description": 'RFC 8288 `rel="next"` link when more pages follow.',
-        "schema": {"type": "string"},
-    }
-}
-LOCATION_HEADER = {
-    "Location": {"description": "URL of the new resource.", "schema": {"type": "string"}}
-}
+# Response headers to name in `@blp.response(..., headers=...)`.
+LINK_HEADER = documents.header_refs("Link")
+LOCATION_HEADER = documents.header_refs("Location")
+ITEM_HEADERS = documents.header_refs("ETag")
 
 
 class StrictParser(FlaskParser):
@@ -122,11 +117,18 @@ class Api(flask_smorest.Api):
 
     def _register_responses(self):
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response = {
+                "description": errors.title(status),
+                "headers": documents.component_headers(status.name),
+            }
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Any error, as problem+json", "schema": self.ERROR_SCHEMA}
+        response = {
+            "description": "Any error, as problem+json",
+            "schema": self.ERROR_SCHEMA,
+            "headers": documents.component_headers("DEFAULT"),
+        }
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)

@@ -81,6 +81,11 @@ class Unprocessable(DomainError):
     title = "Unprocessable Content"
 
 
+def title(status: int) -> str:
+    """RFC 9110's name for a status."""
+    return _TITLES.get(status) or HTTPStatus(status).phrase
+
+
 def problem_body(
     status: int,
     request_id: str,
@@ -91,7 +96,7 @@ def problem_body(
     """The one problem+json shape, whoever answers (a view, a hook, gunicorn)."""
     body = {
         "type": "about:blank",
-        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
+        "title": title(status),
         "status": status,
     }
     if detail:

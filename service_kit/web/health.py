@@ -45,14 +45,21 @@ def make_blueprint(migrations_dir: Path) -> Blueprint:
     class Live(MethodView):
         @blueprint.response(200, HealthOut)
         def get(self):
-            """Answer as long as the process runs."""
+            """Answer as long as the process runs.
+
+            For a supervisor's liveness probe: no dependency is asked.
+            """
             return {"status": "ok"}
 
     @blueprint.route("/ready")
     class Ready(MethodView):
         @blueprint.response(200, HealthOut)
         def get(self):
-            """Answer 200 when the database is reachable and its schema fits this code."""
+            """Answer 200 when the database is reachable and its schema fits this code.
+
+            A schema ahead of the code (a newer colour's expand migrations)
+            fits; one behind it, or no database, is a 503.
+            """
             try:
                 with db.engine().connect() as connection:
                     found = migrate.current(connection)

@@ -1,5 +1,6 @@
 """Request ids, one JSON log line per request, and the JSON-only body rule."""
 
+import functools
 import json
 import logging
 import re
@@ -7,7 +8,9 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, has_request_context, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
+
+from service_kit.web.errors import PROBLEM_JSON
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Same rule as the gateway's: keep a client's id only when it is short and plain.
@@ -38,11 +41,39 @@ def accepts(*mimetypes: str):
     return mark
 
 
-def _accepted_types() -> frozenset[str]:
+def body_limit(most: int):
+    """A view taking bodies up to `most` bytes (the app's default is 1 MiB);
+    outermost, so nothing reads the body before the limit is set."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            request.max_content_length = most
+            return view(*args, **kwargs)
+
+        return limited
+
+    return wrap
+
+
+def produces(*mimetypes: str):
+    """Mark a view method as answering these types besides JSON (by Accept)."""
+
+    def mark(view):
+        view.produced_types = tuple(mimetypes)
+        return view
+
+    return mark
+
+
+def _view_method():
     view = current_app.view_functions.get(request.endpoint)
     view_class = getattr(view, "view_class", None)
-    method = getattr(view_class, request.method.lower(), None) if view_class else view
-    return getattr(method, "accepted_types", frozenset())
+    return getattr(view_class, request.method.lower(), None) if view_class else view
+
+
+def _accepted_types() -> frozenset[str]:
+    return getattr(_view_method(), "accepted_types", frozenset())
 
 
 def json_body():
@@ -61,11 +92,20 @@ def _require_json() -> None:
     mimetype = request.mimetype
     if mimetype == "application/json" or mimetype.endswith("+json"):
         return
-    if mimetype in _accepted_types():
+    accepted = _accepted_types()
+    if mimetype in accepted:
         return
-    raise UnsupportedMediaType(
-        f"Send the body as application/json (got {mimetype or 'no content type'})."
-    )
+    types = " or ".join(["application/json", *sorted(accepted)])
+    raise UnsupportedMediaType(f"Send the body as {types} (got {mimetype or 'no content type'}).")
+
+
+def _negotiate() -> None:
+    """Refuse a request whose Accept rules out every type the route answers (406)."""
+    if request.routing_exception is not None or "Accept" not in request.headers:
+        return
+    offered = ["application/json", *getattr(_view_method(), "produced_types", ())]
+    if request.accept_mimetypes.best_match([*offered, PROBLEM_JSON]) is None:
+        raise NotAcceptable(f"This route answers {' or '.join(offered)}.")
 
 
 def _finish_request(response):
@@ -92,7 +132,9 @@ def install(app: Flask) -> None:
     app.after_request(_finish_request)
 
 
-def install_body_rule(app: Flask) -> None:
-    """Refuse bodies that are not JSON (after access: a caller without a
-    token learns nothing about the route but that it needs one)."""
+def install_content_rules(app: Flask) -> None:
+    """Refuse bodies that are not JSON and Accept headers no answer meets
+    (after access: a caller without a token learns nothing about the route
+    but that it needs one)."""
     app.before_request(_require_json)
+    app.before_request(_negotiate)
