@@ -125,3 +125,21 @@ def test_a_body_that_is_not_an_object_has_no_internal_keys_in_errors(client, db)
 
     assert "_schema" not in body.get("errors", {})
     assert body["detail"]
+
+
+@pytest.mark.parametrize("path", ["/1", "/import", ""])
+def test_asking_a_route_for_a_type_it_cannot_answer_is_a_406(client, db, path):
+    method = client.post if path == "/import" else client.get
+    accept = "application/xml" if path == "" else "text/csv"
+
+    response = method(f"{URL}{path}", json=[payload()], headers={"Accept": accept})
+
+    body = assert_problem(response, 406)
+    assert "application/json" in body["detail"]
+
+
+def test_a_route_that_answers_csv_too_serves_it_when_asked(client, db):
+    response = client.get(URL, headers={"Accept": "text/csv;q=0.9, application/json;q=0.1"})
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"

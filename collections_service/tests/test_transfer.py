@@ -156,6 +156,9 @@ def test_the_import_takes_csv_and_json_only(client, db):
     response = client.post(IMPORT, data="<rows/>", content_type="application/xml")
 
     assert response.status_code == 415
+    assert response.content_type == "application/problem+json"
+    detail = response.get_json()["detail"]
+    assert "application/json" in detail and "text/csv" in detail
 
 
 def test_the_csv_export_applies_the_filters_and_order(client, db):
