@@ -14,9 +14,10 @@ SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/t
 venv:
 	@bash deploy/bootstrap.sh $(PYTHON)
 
-# Everything run and test need: the venv and nginx.
+# Everything run and test need: the venv, nginx and the gateway's npm assets.
 bootstrap: venv
 	@bash deploy/ensure-debian.sh nginx
+	@bash deploy/ensure-npm.sh
 
 run: bootstrap
 	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
@@ -47,7 +48,10 @@ seed: venv
 token: venv
 	@$(BIN)/python -m deploy token $(if $(SCOPE),--scope "$(SCOPE)") $(if $(SUB),--sub "$(SUB)")
 
+# The docs page's browser test drives Debian's chromium.
 test: bootstrap
+	@bash deploy/ensure-debian.sh chromium
+	@bash deploy/ensure-debian.sh chromedriver chromium-driver
 	$(MAKE) --no-print-directory test-postgres test-sqlite
 
 # The whole suite: services in process and the system through nginx, on PostgreSQL.

@@ -81,7 +81,12 @@ class CollectionImport(MethodView):
     @idempotent
     @blp.doc(requestBody=docs.IMPORT_BODY, **documents.IDEMPOTENT)
     @blp.response(201, ImportResult, headers=documents.REPLAYED)
-    @blp.alt_response(422, schema=ImportProblem, description="Rows are invalid: none is stored.")
+    @blp.alt_response(
+        422,
+        schema=ImportProblem,
+        content_type="application/problem+json",
+        description="Rows are invalid: none is stored.",
+    )
     @blp.alt_response(
         409, "CONFLICT", description="The Idempotency-Key's first request still runs."
     )

@@ -13,7 +13,19 @@ from pathlib import Path
 
 import psycopg2
 
-from deploy import compose, databases, gateway, keys, local, seed, state, status, supervisor, switch
+from deploy import (
+    compose,
+    databases,
+    gateway,
+    keys,
+    local,
+    public_api,
+    seed,
+    state,
+    status,
+    supervisor,
+    switch,
+)
 from deploy.platform import (
     DEFAULT_POSTGRES,
     Platform,
@@ -173,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--scope", help="space-separated scopes (default: every scope)")
     token.add_argument("--sub", default="operator", help="the token's subject")
     token.add_argument("--keys-dir", type=Path, help="the keys themselves (the issuer container's)")
+    commands.add_parser("openapi", help="rewrite docs/openapi.json from this working tree")
     rotation = commands.add_parser("keys", help="rotate or retire the embedded signing keys")
     rotation.add_argument("action", choices=("rotate", "retire"))
     rotation.add_argument("--run-dir", type=Path, default=Platform.run_dir)
@@ -224,6 +237,8 @@ def main() -> None:
         run(_platform(args))
     elif args.command == "up":
         up(_platform(args))
+    elif args.command == "openapi":
+        print(f"Wrote {public_api.write_checked_in()}")
     elif args.command == "down":
         stopped = local.down(Platform.load(args.run_dir))
         print("Stopped." if stopped else "Nothing was running.")

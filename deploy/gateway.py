@@ -44,6 +44,7 @@ def variables(platform: Platform, states: dict[str, ServiceState]) -> dict[str, 
     """The names the templates use, as the nginx image's envsubst would see them."""
     values = {
         "GATEWAY_RUN_DIR": str(platform.run_dir / "nginx"),
+        "GATEWAY_STATIC_DIR": str(REPO_ROOT),
         "GATEWAY_PUBLIC_LISTEN": f"{platform.public_address}:{platform.public_port}",
         "GATEWAY_INTERNAL_LISTEN": f"127.0.0.1:{platform.internal_port}",
         "GATEWAY_RESOLVER": "127.0.0.1",

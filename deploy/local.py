@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from deploy import databases, gateway, keys, releases, state, supervisor, wait
+from deploy import databases, gateway, keys, public_api, releases, state, supervisor, wait
 from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
 from deploy.state import Release, ServiceState
 from service_kit.data import pg_admin
@@ -96,6 +96,8 @@ class LocalColours:
 
     def route(self, service: Service, new: ServiceState) -> None:
         gateway.reroute(self.platform, service, new)
+        live = {name: s.live for name, s in state.load(self.platform.run_dir).items()}
+        public_api.publish(self.platform, live | {service.name: new.live})
 
 
 def live_program(platform: Platform, service_name: str) -> str:
@@ -111,7 +113,8 @@ def programs_state(platform: Platform) -> dict[str, str]:
 
 
 def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
-    """Wait until every service answers ready through the internal listener."""
+    """Wait until every service answers ready through the internal listener,
+    then publish the public API's document of the live colours."""
     deadline = time.monotonic() + timeout
     for service in SERVICES:
         url = f"{platform.internal_url}/internal/health/{service.name}/ready"
@@ -119,6 +122,8 @@ def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{service.name} not ready after {timeout:.0f}s: {problem}")
             time.sleep(0.2)
+    live = {name: s.live for name, s in state.load(platform.run_dir).items()}
+    public_api.publish(platform, live)
 
 
 def _not_ready(url: str) -> str | None:

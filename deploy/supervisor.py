@@ -4,6 +4,7 @@ Every colour of every service is a program (started only when it is live);
 nginx is one more. A deploy starts and stops colours with supervisorctl.
 """
 
+import os
 import shlex
 
 # Operator commands run fixed programs with argument lists, never a shell.
@@ -104,7 +105,12 @@ killasgroup=true
 
 
 def _gateway_program(platform: Platform, nginx: str, config_file: Path) -> str:
-    command = [nginx, "-e", "stderr", "-c", str(config_file), "-g", "daemon off;"]
+    # The workers read the files the gateway serves (the public document
+    # under run_dir, the docs page in the repository): they run as whoever
+    # started the platform. Started by root, nginx would otherwise switch
+    # them to `nobody`, who may not reach a private folder.
+    directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    command = [nginx, "-e", "stderr", "-c", str(config_file), "-g", directives]
     return f"""
 [program:gateway]
 command={shlex.join(command)}

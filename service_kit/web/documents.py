@@ -76,7 +76,9 @@ class DocumentPlugin(apispec.BasePlugin):
             operation.setdefault("operationId", f"{blueprint}.{method}{view}")
             responses = operation.setdefault("responses", {})
             for status in self._errors(blueprint, method, operation, rule):
-                responses.setdefault(str(status), _status_name(status))
+                # A view's own answer for a status (keyed by int) comes first.
+                if status not in responses and str(status) not in responses:
+                    responses[str(status)] = _status_name(status)
             for response in responses.values():
                 if isinstance(response, dict) and "$ref" not in response:
                     response.setdefault("headers", {}).update(header_refs(REQUEST_ID))
