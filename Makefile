@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run up down status deploy rollback canary seed token bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap run up down status deploy rollback canary seed token contract openapi bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -53,6 +53,17 @@ test: bootstrap
 	@bash deploy/ensure-debian.sh chromium
 	@bash deploy/ensure-debian.sh chromedriver chromium-driver
 	$(MAKE) --no-print-directory test-postgres test-sqlite
+
+# The contract suite (tests/contract) against any implementation of the public
+# API: make contract BASE_URL=http://host:port TOKEN=... (a token with every
+# scope). Without BASE_URL it starts the local system on PostgreSQL and mints one.
+contract: bootstrap
+	CONTRACT_BASE_URL=$(BASE_URL) CONTRACT_TOKEN=$(TOKEN) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/python -m pytest tests/contract
+
+# Rewrite docs/openapi.json, the checked-in public API, from this tree.
+openapi: venv
+	$(BIN)/python -m deploy openapi
 
 # The whole suite: services in process and the system through nginx, on PostgreSQL.
 test-postgres:

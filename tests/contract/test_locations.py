@@ -1,13 +1,10 @@
-"""API.md's locations contract, pinned at the gateway (HTTP only, like
-test_contract.py; CONTRACT_BASE_URL judges another implementation)."""
-
-import os
-import uuid
+"""API.md's locations contract: shapes, spellings, nulls, paging, errors."""
 
 import pytest
 
 from tests.conftest import http
-from tests.test_contract import INT32_MAX, LINK_NEXT, assert_problem
+from tests.contract.conftest import unique
+from tests.contract.test_collections import INT32_MAX, LINK_NEXT, assert_problem
 
 LOCATION_KEYS = {
     "id",
@@ -22,8 +19,7 @@ LOCATION_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def api(request) -> str:
-    base = os.environ.get("CONTRACT_BASE_URL") or request.getfixturevalue("public")
+def api(base) -> str:
     return f"{base}/api/v1/locations"
 
 
@@ -31,9 +27,9 @@ def serde_body(**fields) -> dict:
     """What a Rust client serializing its struct sends: every field, id null."""
     body = {
         "id": None,
-        "name": f"Contract Point {uuid.uuid4().hex[:8]}",
+        "name": unique("Contract Point"),
         "address": "1 Harbour Road",
-        "zone": "North",
+        "zone": unique("Contract Zone"),
         "location_type": "DropOff",
         "latitude": 52.3791,
         "longitude": 4.9003,
@@ -71,7 +67,7 @@ def test_every_location_type_spelling_round_trips(api, location_type):
 
 def test_nulls_are_present_not_omitted(api):
     body = http.post(
-        api, json={"name": f"Bare {uuid.uuid4().hex[:8]}", "location_type": "Public"}, timeout=5
+        api, json={"name": unique("Contract Bare"), "location_type": "Public"}, timeout=5
     ).json()
 
     assert_location(body)
@@ -79,7 +75,7 @@ def test_nulls_are_present_not_omitted(api):
 
 
 def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
-    zone = f"Zone {uuid.uuid4().hex[:8]}"
+    zone = unique("Contract Zone")
     for _ in range(3):
         http.post(api, json=serde_body(zone=zone), timeout=5)
 

@@ -1,17 +1,12 @@
-"""API.md's collections contract, pinned at the gateway.
+"""API.md's collections contract: shapes, spellings, paging, errors."""
 
-These tests speak only HTTP, so they can judge another implementation of the
-service too: set CONTRACT_BASE_URL to a gateway that serves it.
-"""
-
-import os
 import re
-import uuid
 from urllib.parse import urljoin
 
 import pytest
 
 from tests.conftest import http
+from tests.contract.conftest import YARD
 
 COLLECTION_KEYS = {"id", "location", "waste_type", "quantity", "unit", "collected_date", "status"}
 PROBLEM_REQUIRED = {"type", "title", "status", "request_id"}
@@ -22,8 +17,7 @@ INT32_MAX = 2**31 - 1
 
 
 @pytest.fixture(scope="module")
-def api(request) -> str:
-    base = os.environ.get("CONTRACT_BASE_URL") or request.getfixturevalue("public")
+def api(base) -> str:
     return f"{base}/api/v1/collections"
 
 
@@ -31,7 +25,7 @@ def serde_body(**fields) -> dict:
     """What a Rust client serializing the plan's struct sends: every field, id null."""
     body = {
         "id": None,
-        "location": "Contract Yard",
+        "location": YARD,
         "waste_type": "Metal",
         "quantity": 7.25,
         "unit": "Kg",
@@ -103,21 +97,15 @@ def test_every_read_and_write_returns_the_same_shape(api):
         http.get(url, timeout=5).json(),
         http.put(url, json=serde_body(quantity=1), timeout=5).json(),
         http.patch(url, json={"status": "Completed"}, timeout=5).json(),
-        *http.get(api, params={"location": "Contract Yard"}, timeout=5).json(),
+        *http.get(api, params={"location": YARD}, timeout=5).json(),
     ]
 
     for answer in answers:
         assert_collection(answer)
 
 
-def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api):
-    place = f"Paged Yard {uuid.uuid4().hex[:8]}"
-    created = http.post(
-        api.replace("collections", "locations"),
-        json={"name": place, "location_type": "Public"},
-        timeout=5,
-    )
-    assert created.status_code == 201
+def test_the_list_is_a_bare_array_paged_by_an_rfc8288_link(api, fresh_yard):
+    place = fresh_yard["name"]
     for _ in range(3):
         http.post(api, json=serde_body(location=place), timeout=5)
 
