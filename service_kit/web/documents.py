@@ -5,8 +5,8 @@ operation as it is documented (an apispec plugin; `Api` installs it):
   so the gateway's merged document keeps them);
 - every error the shared machinery can answer, as problem+json: 401, 403
   and 429 where a scope is needed, 404 where the path names an id, 400,
-  413 and 415 where there is a body, 422 where there is input, 503
-  everywhere (the database or a dependency);
+  413 and 415 where there is a body, 422 where there is input, 406 and 503
+  everywhere (an Accept it cannot meet; the database or a dependency);
 - the `X-Request-ID` every answer carries.
 
 An operation's own answers (its 409s, 412s, a 304) its view states with
@@ -84,7 +84,8 @@ class DocumentPlugin(apispec.BasePlugin):
                     response.setdefault("headers", {}).update(header_refs(REQUEST_ID))
 
     def _errors(self, blueprint: str, method: str, operation: dict, rule) -> list[int]:
-        found = [503]
+        # Any route answers 406 to an Accept it cannot meet (requests.py).
+        found = [406, 503]
         if guard.needed_scope(self.app, blueprint, method.upper()):
             found += [401, 403, 429]
         if rule.arguments:
