@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap run up down status deploy rollback canary seed token contract openapi bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap monitoring-packages run up down status deploy rollback canary seed token contract openapi bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -19,13 +19,24 @@ bootstrap: venv
 	@bash deploy/ensure-debian.sh nginx
 	@bash deploy/ensure-npm.sh
 
-run: bootstrap
-	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL)
+# make run MONITOR=1 (or make up MONITOR=1) also runs Prometheus and
+# Alertmanager (docs/operations.md).
+MONITOR_FLAG = $(if $(MONITOR),--monitor)
+
+run: bootstrap $(if $(MONITOR),monitoring-packages)
+	$(BIN)/python -m deploy run --database $(DB) --postgres-url $(PG_URL) $(MONITOR_FLAG)
 
 # The same system in the background, and the blue-green commands on it
 # (deploy/README.md): make deploy SERVICE=collections, make canary SERVICE=analytics PERCENT=10.
-up: bootstrap
-	$(BIN)/python -m deploy up --database $(DB) --postgres-url $(PG_URL)
+up: bootstrap $(if $(MONITOR),monitoring-packages)
+	$(BIN)/python -m deploy up --database $(DB) --postgres-url $(PG_URL) $(MONITOR_FLAG)
+
+# Debian's Prometheus, Alertmanager (and promtool) and exporters.
+monitoring-packages:
+	@bash deploy/ensure-debian.sh prometheus
+	@bash deploy/ensure-debian.sh prometheus-alertmanager
+	@bash deploy/ensure-debian.sh prometheus-nginx-exporter
+	@bash deploy/ensure-debian.sh prometheus-postgres-exporter
 
 down: venv
 	$(BIN)/python -m deploy down
@@ -49,7 +60,7 @@ token: venv
 	@$(BIN)/python -m deploy token $(if $(SCOPE),--scope "$(SCOPE)") $(if $(SUB),--sub "$(SUB)")
 
 # The docs page's browser test drives Debian's chromium.
-test: bootstrap
+test: bootstrap monitoring-packages
 	@bash deploy/ensure-debian.sh chromium
 	@bash deploy/ensure-debian.sh chromedriver chromium-driver
 	$(MAKE) --no-print-directory test-postgres test-sqlite

@@ -39,7 +39,7 @@ class Analytics:
 def create_app(config: Config | None = None) -> Flask:
     """Build the analytics service from `config` (the environment by default)."""
     config = config or Config.from_env()
-    app, api = create_base_app(SPEC, config.database_url, config.log_level, config.access)
+    app, api = create_base_app(SPEC, config)
     client = BoundedClient(token=own_token(config.access, FEED_AND_PLACES))
     # Small pages and batches here: a 50,000-change batch of 10,000-change
     # pages (what `sync` uses on a large backlog) held ~50 MB that the worker,

@@ -8,6 +8,7 @@ from pathlib import Path
 from analytics_service import units
 from service_kit import config
 from service_kit.access.settings import AccessSettings
+from service_kit.telemetry.metrics import TelemetrySettings
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class Config:
     log_level: str = "INFO"
     # Tokens: which it accepts, and its own for calling others (README, "Access").
     access: AccessSettings = field(default_factory=AccessSettings)
+    # Its colour and version, on every metric (README, "Settings").
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     collections_url: str = "http://127.0.0.1:8081"
     locations_url: str = "http://127.0.0.1:8081"
     # kg per litre by waste type; a type left out has no factor (litres stay litres).
@@ -40,6 +43,7 @@ class Config:
             database_url=config.database_url(env.get("DATABASE_URL"), "analytics"),
             log_level=config.log_level(env.get("LOG_LEVEL")),
             access=config.access(env),
+            telemetry=config.telemetry(env),
             collections_url=config.service_url(
                 env.get("COLLECTIONS_URL"), "COLLECTIONS_URL", cls.collections_url
             ),

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from analytics_service import replica
+from analytics_service import metrics, replica
 from service_kit import memory
 from service_kit.web.outbound import BoundedClient, Unanswered
 
@@ -78,6 +78,7 @@ class Follower:
                 following = changes[-1]["position"]
                 ahead = (following, self.reader.submit(self._read, following, deadline))
             if not changes:
+                metrics.caught_up(after)
                 return Freshness(as_of, stale=False, position=after, caught_up=True)
             self._apply(after, changes)
             if len(changes) >= self.page:  # a large batch: give its memory back
@@ -85,6 +86,8 @@ class Follower:
             if caught_up or time.monotonic() >= deadline:
                 with self.sessions() as session:
                     now, as_of = replica.position(session)
+                if caught_up:
+                    metrics.caught_up(now)
                 return Freshness(as_of, stale=False, position=now, caught_up=caught_up)
 
     def _read(self, after: int, deadline: float) -> tuple[list[dict], bool]:
@@ -92,9 +95,11 @@ class Follower:
         changes: list[dict] = []
         while len(changes) < self.batch:
             since = changes[-1]["position"] if changes else after
-            page = self.client.get_json(
+            body = self.client.get_json(
                 self.url, [("after", str(since)), ("limit", str(self.page))], share=False
-            )["changes"]
+            )
+            page = body["changes"]
+            metrics.read(body["head"], after)
             changes += page
             if len(page) < self.page:
                 return changes, True

@@ -5,7 +5,7 @@ from collections import defaultdict
 from flask import current_app
 from flask.views import MethodView
 
-from analytics_service import reports
+from analytics_service import metrics, reports
 from analytics_service.schemas import (
     AnalyticsQuery,
     LocationsOut,
@@ -130,6 +130,8 @@ def _prepare(query: dict) -> tuple[dict, reports.Filters]:
         waste_types=tuple(query.get("waste_type", ())),
         statuses=tuple(query.get("status", ())),
     )
+    if freshness.stale:
+        metrics.stale_answer()
     answer = {
         "conversions": analytics.kilograms.described(),
         "data_as_of": freshness.data_as_of,

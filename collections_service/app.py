@@ -26,7 +26,7 @@ SPEC = ServiceSpec(
 def create_app(config: Config | None = None) -> Flask:
     """Build the collections service from `config` (the environment by default)."""
     config = config or Config.from_env()
-    app, api = create_base_app(SPEC, config.database_url, config.log_level, config.access)
+    app, api = create_base_app(SPEC, config)
     app.extensions["locations"] = LocationDirectory(
         config.locations_url,
         config.locations_cache_ttl,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from service_kit import config
 from service_kit.access.settings import AccessSettings
+from service_kit.telemetry.metrics import TelemetrySettings
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,8 @@ class Config:
     log_level: str = "INFO"
     # Tokens: which it accepts, and its own for calling others (README, "Access").
     access: AccessSettings = field(default_factory=AccessSettings)
+    # Its colour and version, on every metric (README, "Settings").
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     # Where the locations service is reached: the gateway's internal listener.
     locations_url: str = "http://127.0.0.1:8081"
     # Seconds a location found active is trusted without asking again.
@@ -26,6 +29,7 @@ class Config:
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "collections"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
             access=config.access(os.environ),
+            telemetry=config.telemetry(os.environ),
             locations_url=config.service_url(
                 os.environ.get("LOCATIONS_URL"), "LOCATIONS_URL", cls.locations_url
             ),

@@ -12,6 +12,7 @@ from collections_service import feed
 from collections_service.schemas import CollectionOut
 from service_kit.access.scopes import Scopes
 from service_kit.data import db
+from service_kit.web import requests
 from service_kit.web.api import Blueprint
 from service_kit.web.fields import QueryInteger, UtcDateTime, format_utc
 
@@ -66,6 +67,8 @@ class Changes(MethodView):
         so a follower reading after N never misses one that commits late.
         """
         rows, head = feed.read(db.session, query["after"], query["limit"])
+        if not rows:  # an idle poll: nothing to tell the log at INFO
+            requests.log_quietly()
         # One transaction's changes share their time: format each time once.
         times = {row.changed_at: format_utc(row.changed_at) for row in rows}
         body = {"changes": [_change(row, times[row.changed_at]) for row in rows], "head": head}

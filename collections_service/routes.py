@@ -6,7 +6,7 @@ from flask import Response, after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest
 
-from collections_service import docs, service, transfer
+from collections_service import docs, metrics, service, transfer
 from collections_service.schemas import (
     WRITE_COLLECTION,
     CollectionIn,
@@ -70,6 +70,7 @@ class Collections(MethodView):
         `Idempotency-Key`, a retry answers what the first request did.
         """
         created = WRITE_COLLECTION(service.create(db.autocommit(), fields, _locations()))
+        metrics.recorded([fields], "create")
         response = conditional.answer(created, 201)
         response.headers["Location"] = url_for(".Collection", collection_id=created["id"])
         return response

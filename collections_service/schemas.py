@@ -109,12 +109,13 @@ class ImportRowErrors(ma.Schema):
 
 
 class ImportProblem(ProblemSchema):
-    """An import's 422: nothing was stored; the bad rows say why."""
+    """An import's 422: nothing was stored. When rows are invalid, `rows`
+    and `error_count` say which and how many; a problem with the whole
+    body (no rows, too many, an unknown CSV column) has neither."""
 
-    error_count = ma.fields.Integer(required=True)
+    error_count = ma.fields.Integer(metadata={"description": "How many rows are invalid."})
     rows = ma.fields.List(
         ma.fields.Nested(ImportRowErrors),
-        required=True,
         metadata={"description": "The first 100 bad rows."},
     )
 

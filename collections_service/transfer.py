@@ -12,7 +12,7 @@ import marshmallow as ma
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from collections_service import service
+from collections_service import metrics, service
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection
 from collections_service.schemas import CollectionIn
@@ -101,7 +101,9 @@ def import_(
         raise RowErrors(errors)
     for row in loaded:
         row.pop("id", None)
-    return bulk.insert_rows(session, Collection.__table__, loaded)
+    ids = bulk.insert_rows(session, Collection.__table__, loaded)
+    metrics.recorded(loaded, "import")
+    return ids
 
 
 def _row_errors(messages: dict) -> dict[int, dict[str, list[str]]]:

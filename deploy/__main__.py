@@ -44,6 +44,7 @@ def _platform(args: argparse.Namespace) -> Platform:
         database=args.database,
         postgres_url=args.postgres_url,
         database_prefix=args.database_prefix,
+        monitor=args.monitor,
         **gateway_settings(),
     )
 
@@ -203,6 +204,11 @@ def _platform_options(sub: argparse.ArgumentParser) -> None:
         "--database-prefix",
         default=Platform.database_prefix,
         help="PostgreSQL database names are this plus the service name",
+    )
+    sub.add_argument(
+        "--monitor",
+        action="store_true",
+        help="also run Prometheus, Alertmanager and the exporters (deploy/monitoring.py)",
     )
     sub.add_argument("--public-port", type=int, default=Platform.public_port)
     sub.add_argument("--internal-port", type=int, default=Platform.internal_port)

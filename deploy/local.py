@@ -15,7 +15,17 @@ from pathlib import Path
 
 import requests
 
-from deploy import databases, gateway, keys, public_api, releases, state, supervisor, wait
+from deploy import (
+    databases,
+    gateway,
+    keys,
+    monitoring,
+    public_api,
+    releases,
+    state,
+    supervisor,
+    wait,
+)
 from deploy.platform import COLOURS, SERVICES, Platform, Service, service_named
 from deploy.state import Release, ServiceState
 from service_kit.data import pg_admin
@@ -46,6 +56,8 @@ def prepare(platform: Platform) -> Path:
     databases.prepare(platform, {name: s.live for name, s in states.items()})
     gateway_config = gateway.render(platform, states)
     gateway.check(gateway_config)
+    if platform.monitor:
+        monitoring.render(platform, {name: [s.live] for name, s in states.items()})
     return supervisor.render(platform, states, gateway.nginx_binary(), gateway_config)
 
 
@@ -63,10 +75,18 @@ class LocalColours:
         elif not releases.exists(self.platform, service, colour):
             raise FileNotFoundError(f"{colour} has no release to start")
         supervisor.supervisorctl(self.platform, "start", service.program(colour), check=True)
+        self._scrape(service, add=colour)
         return release
 
     def stop(self, service: Service, colour: str) -> None:
         supervisor.supervisorctl(self.platform, "stop", service.program(colour))
+        self._scrape(service, drop=colour)
+
+    def _scrape(self, service: Service, add: str | None = None, drop: str | None = None) -> None:
+        """Tell Prometheus that a colour started (`add`) or stopped (`drop`):
+        it scrapes each colour from its start to its stop."""
+        colours = set(monitoring.scraped(self.platform).get(service.name, [])) | {add}
+        monitoring.scrape_colours(self.platform, service.name, sorted(colours - {None, drop}))
 
     def get(
         self, service: Service, colour: str, path: str, token: str | None = None

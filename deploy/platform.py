@@ -134,6 +134,9 @@ class Platform:
     keys_dir: str = ""
     # Seconds between two loads of the JWKS by a service (JWKS_REFRESH).
     jwks_refresh: float = 60.0
+    # The monitoring stack beside the system (`make run MONITOR=1`:
+    # deploy/monitoring.py).
+    monitor: bool = False
 
     @property
     def public_url(self) -> str:
@@ -182,6 +185,11 @@ class Platform:
             "JWKS_FILE": str(self.keys / "jwks.json"),
             "JWKS_REFRESH": str(self.jwks_refresh),
             "PYTHONPATH": str(self.release_dir(service, colour)),
+            # Metrics: its colour (its version comes from the release folder:
+            # gunicorn_defaults.py), and a folder of its own for the workers'
+            # shared counters.
+            "SERVICE_COLOUR": colour,
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, colour)),
             "PATH": os.environ.get("PATH", ""),
         }
         if service.name in keys.CLIENTS:  # it calls others, with a token of its own
@@ -189,6 +197,9 @@ class Platform:
             env["CLIENT_ID"] = service.name
             env["CLIENT_SECRET"] = keys.client_secret(self.keys, service.name)
         return env
+
+    def metrics_dir(self, service: Service, colour: str) -> Path:
+        return self.run_dir / "metrics" / f"{service.name}-{colour}"
 
     def issuer_env(self) -> dict[str, str]:
         """The embedded identity provider's environment (deploy/issuer.py)."""

@@ -14,6 +14,7 @@ from deploy.platform import REPO_ROOT, Platform, Service
 from deploy.state import Release
 
 SHARED_PACKAGES = ("service_kit",)
+VERSION_FILE = "VERSION"
 LEFT_OUT = shutil.ignore_patterns("tests", "__pycache__", "*.pyc")
 
 
@@ -37,9 +38,12 @@ def make(platform: Platform, service: Service, colour: str) -> Release:
     shutil.rmtree(partial, ignore_errors=True)
     for package in (*SHARED_PACKAGES, service.package):
         shutil.copytree(REPO_ROOT / package, partial / package, ignore=LEFT_OUT)
+    release = Release(version())
+    # Read by gunicorn_defaults.py: the version every metric carries.
+    (partial / VERSION_FILE).write_text(release.version + "\n")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
-    return Release(version())
+    return release
 
 
 def exists(platform: Platform, service: Service, colour: str) -> bool:

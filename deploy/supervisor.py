@@ -11,6 +11,7 @@ import shlex
 import subprocess  # nosec B404
 from pathlib import Path
 
+from deploy import monitoring
 from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
 from deploy.state import ServiceState
 
@@ -124,6 +125,25 @@ killasgroup=true
 """
 
 
+def _monitoring_programs(platform: Platform) -> str:
+    """Prometheus, Alertmanager and the exporters, when the platform monitors."""
+    if not platform.monitor:
+        return ""
+    return "".join(
+        f"""
+[program:{name}]
+command={shlex.join(command)}
+environment={_environment(env | {"PATH": os.environ.get("PATH", "")})}
+autorestart=true
+startsecs=1
+stopsignal=TERM
+stopwaitsecs=20
+{_logging(platform, name)}
+"""
+        for name, (command, env) in monitoring.programs(platform).items()
+    )
+
+
 def render(
     platform: Platform, states: dict[str, ServiceState], nginx: str, gateway_config: Path
 ) -> Path:
@@ -151,7 +171,8 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://{run / "supervisor.sock"}
-{_issuer_program(platform)}{programs}{_gateway_program(platform, nginx, gateway_config)}"""
+{_issuer_program(platform)}{programs}{_gateway_program(platform, nginx, gateway_config)}\
+{_monitoring_programs(platform)}"""
     # It holds the services' client secrets: for its owner's eyes only.
     config = run / "supervisord.conf"
     config.touch(mode=0o600)

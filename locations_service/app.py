@@ -22,6 +22,6 @@ SPEC = ServiceSpec(
 def create_app(config: Config | None = None) -> Flask:
     """Build the locations service from `config` (the environment by default)."""
     config = config or Config.from_env()
-    app, api = create_base_app(SPEC, config.database_url, config.log_level, config.access)
+    app, api = create_base_app(SPEC, config)
     api.register_blueprint(blp)
     return app

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from service_kit import config
 from service_kit.access.settings import AccessSettings
+from service_kit.telemetry.metrics import TelemetrySettings
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,8 @@ class Config:
     log_level: str = "INFO"
     # Tokens: which it accepts, and its own for calling others (README, "Access").
     access: AccessSettings = field(default_factory=AccessSettings)
+    # Its colour and version, on every metric (README, "Settings").
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -21,4 +24,5 @@ class Config:
             database_url=config.database_url(os.environ.get("DATABASE_URL"), "locations"),
             log_level=config.log_level(os.environ.get("LOG_LEVEL")),
             access=config.access(os.environ),
+            telemetry=config.telemetry(os.environ),
         )

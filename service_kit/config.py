@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from service_kit.access.settings import AccessSettings
+from service_kit.telemetry.metrics import TelemetrySettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -78,4 +79,14 @@ def access(env) -> AccessSettings:
         token_url=service_url(token_url, "TOKEN_URL", "") if token_url else None,
         client_id=client_id,
         client_secret=client_secret,
+    )
+
+
+def telemetry(env) -> TelemetrySettings:
+    """Who this process is in the metrics: SERVICE_COLOUR and SERVICE_VERSION
+    (the platform sets both; README, "Settings")."""
+    defaults = TelemetrySettings()
+    return TelemetrySettings(
+        colour=env.get("SERVICE_COLOUR") or defaults.colour,
+        version=env.get("SERVICE_VERSION") or defaults.version,
     )

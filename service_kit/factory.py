@@ -12,7 +12,7 @@ from service_kit.access import guard
 from service_kit.access.settings import EMBEDDED_TOKEN_URL, AccessSettings
 from service_kit.access.tokens import Verifier
 from service_kit.data.db import Database
-from service_kit.telemetry import logs
+from service_kit.telemetry import logs, metrics
 from service_kit.web import documents, health, requests
 from service_kit.web.api import Api
 from service_kit.web.json_out import OrjsonProvider
@@ -64,11 +64,12 @@ class ServiceSpec:
     idempotency_keys: Table | None = None
 
 
-def create_base_app(
-    spec: ServiceSpec, database_url: str, log_level: str, access: AccessSettings
-) -> tuple[Flask, Api]:
-    """Build a Flask app with logging, request ids, access, errors, database and health."""
-    logs.configure(log_level, spec.title)
+def create_base_app(spec: ServiceSpec, config) -> tuple[Flask, Api]:
+    """Build a Flask app with logging, request ids, metrics, access, errors,
+    database and health, from a service's config (its `database_url`,
+    `log_level`, `access` and `telemetry`)."""
+    access: AccessSettings = config.access
+    logs.configure(config.log_level, spec.title)
     app = ServiceFlask(spec.import_name)
     app.config.update(
         API_TITLE=spec.title,
@@ -82,9 +83,10 @@ def create_base_app(
     app.extensions["idempotency"] = spec.idempotency_keys
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
+    metrics.install(app, spec.title, config.telemetry)
     guard.install(app, Verifier(access))
     requests.install_content_rules(app)
-    Database(app, database_url)
+    Database(app, config.database_url)
     security = guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)
     api = Api(app, plugins=[security, documents.DocumentPlugin(app)])
     api.register_blueprint(health.make_blueprint(spec.migrations_dir))

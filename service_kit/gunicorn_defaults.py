@@ -5,6 +5,7 @@ import gc
 import os
 
 from service_kit import memory
+from service_kit.telemetry import metrics
 from service_kit.web import gunicorn_errors
 
 # In the master, before any thread: the forked workers inherit it.
@@ -38,6 +39,23 @@ errorlog = "-"
 # One host runs several gunicorns (colours, tests); a shared control socket
 # path in $HOME would collide, and nothing uses it.
 control_socket_disable = True
+
+
+# The release's version (deploy/releases.py writes it beside the code, and
+# the colour runs from that folder), for the workers' metrics.
+if os.path.isfile("VERSION") and "SERVICE_VERSION" not in os.environ:
+    with open("VERSION") as release:
+        raw_env = [f"SERVICE_VERSION={release.read().strip()}"]
+
+
+def on_starting(server):
+    """A fresh start counts from zero: the last run's workers' files go."""
+    metrics.clear_multiprocess_dir()
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (in flight, connections) stop counting."""
+    metrics.worker_exited(worker.pid)
 
 
 def post_worker_init(worker):

@@ -41,6 +41,7 @@ from werkzeug.local import LocalProxy
 
 from service_kit.data import columns
 from service_kit.data.driver import DriverStatement
+from service_kit.telemetry import metrics
 from service_kit.web.errors import problem
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def make_engine(url: str, **options) -> Engine:
     if parsed.drivername == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return _counted(engine)
     if parsed.drivername in ("postgres", "postgresql"):
         # A plain postgresql:// URL means psycopg2 here, whatever SQLAlchemy's default.
         parsed = parsed.set(drivername="postgresql+psycopg2")
@@ -63,6 +64,15 @@ def make_engine(url: str, **options) -> Engine:
     engine = create_engine(parsed, connect_args=connect_args, **options)
     # Not pre-ping (a round trip per checkout): a look at the socket.
     event.listen(engine, "checkout", _refuse_if_ended)
+    return _counted(engine)
+
+
+def _counted(engine: Engine) -> Engine:
+    """Connections in use and statements that raised, in the metrics (the
+    driver-cursor path counts its own errors: driver.py)."""
+    event.listen(engine, "checkout", lambda *_: metrics.DB_IN_USE.of().inc())
+    event.listen(engine, "checkin", lambda *_: metrics.DB_IN_USE.of().dec())
+    event.listen(engine, "handle_error", lambda _context: metrics.DB_ERRORS.of().inc())
     return engine
 
 

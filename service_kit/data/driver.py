@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Executable
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
+from service_kit.telemetry import metrics
+
 Converter = Callable[[Any], Any] | None
 
 
@@ -69,6 +71,7 @@ class _Compiled:
             if self.columns is None:
                 self.columns = self._converters(cursor.description)
         except self.dialect.loaded_dbapi.Error as error:
+            metrics.DB_ERRORS.of().inc()
             raise self._translated(connection, error, arguments) from error
         finally:
             cursor.close()

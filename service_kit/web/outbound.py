@@ -15,13 +15,14 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from service_kit.access.client import ClientCredentials, NoToken
+from service_kit.telemetry import metrics
 from service_kit.web.errors import DependencyUnavailable
 from service_kit.web.requests import REQUEST_ID_HEADER, current_request_id
 
@@ -125,6 +126,7 @@ class BoundedClient:
         except NoToken as error:
             raise Unanswered(str(error)) from error
         remaining = deadline - time.monotonic()
+        started, outcome = time.perf_counter(), "unanswered"
         try:
             with self.http.get(
                 url,
@@ -133,6 +135,9 @@ class BoundedClient:
                 stream=True,
                 timeout=(min(CONNECT_SECONDS, remaining), max(remaining, 0.01)),
             ) as response:
+                outcome = (
+                    "ok" if response.status_code == 200 else f"{response.status_code // 100}xx"
+                )
                 if response.status_code != 200:
                     if response.status_code in (401, 403):
                         log.error("%s refused this service's token: %s", url, response.status_code)
@@ -141,7 +146,19 @@ class BoundedClient:
                 following = response.links.get("next", {}).get("url")
             return _json(body, url), following
         except requests.RequestException as error:
+            outcome = "unanswered"
             raise Unanswered(f"{url}: {error}") from error
+        except Unanswered:
+            outcome = "unanswered" if outcome == "ok" else outcome  # late or not JSON
+            raise
+        finally:
+            metrics.outbound(_dependency(url), outcome, time.perf_counter() - started)
+
+
+def _dependency(url: str) -> str:
+    """The service a URL of the API names (/api/v1/locations: locations)."""
+    parts = urlsplit(url).path.split("/")
+    return parts[3] if len(parts) > 3 and parts[1] in ("api", "internal") else "other"
 
 
 def _read_until(response: requests.Response, deadline: float) -> bytes:

@@ -108,10 +108,17 @@ def _negotiate() -> None:
         raise NotAcceptable(f"This route answers {' or '.join(offered)}.")
 
 
+def log_quietly() -> None:
+    """Log this request's line at DEBUG, not INFO: a routine one that says
+    nothing (a follower's poll of the feed that found no change)."""
+    g.quiet = True
+
+
 def _finish_request(response):
     response.headers[REQUEST_ID_HEADER] = g.request_id
     elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    access_log.info(
+    access_log.log(
+        logging.DEBUG if g.get("quiet") else logging.INFO,
         "request",
         extra={
             "request_id": g.request_id,

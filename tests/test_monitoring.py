@@ -1,0 +1,154 @@
+"""The monitoring stack on the local platform (`make run MONITOR=1`): a
+real Prometheus scraping every running colour (found through the targets
+file the platform rewrites), the gateway's and PostgreSQL's exporters, the
+rules loaded, and a real fault reaching a real Alertmanager."""
+
+import json
+import subprocess
+import time
+from dataclasses import replace
+
+import pytest
+import requests
+
+from conftest import TEST_DATABASE_URL
+from deploy import local, monitoring, supervisor
+from deploy.platform import REPO_ROOT, service_named
+from tests.conftest import add_location, http, make_platform
+
+RULES = sorted(str(path) for path in (REPO_ROOT / "monitoring" / "rules").glob("*.yml"))
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["promtool", *args], capture_output=True, text=True, check=False)
+
+
+def test_the_rules_are_valid_and_their_unit_tests_pass():
+    checked = promtool("check", "rules", *RULES)
+    tested = promtool("test", "rules", str(REPO_ROOT / "monitoring" / "tests" / "alerts_test.yml"))
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "SUCCESS" in tested.stdout
+
+
+@pytest.fixture(scope="module")
+def monitored(tmp_path_factory, keys_dir):
+    folder = tmp_path_factory.mktemp("monitored")
+    platform = replace(make_platform(folder / "run", 30080, 30081, 24000, keys_dir), monitor=True)
+    with local.throwaway(platform, TEST_DATABASE_URL) as up:
+        yield up
+
+
+def query(platform, promql: str) -> list[dict]:
+    url = f"{monitoring.prometheus_url(platform)}/api/v1/query"
+    answer = requests.get(url, params={"query": promql}, timeout=5).json()
+    assert answer["status"] == "success", answer
+    return answer["data"]["result"]
+
+
+def eventually(check, seconds: float = 60, every: float = 1.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(every)
+
+
+def test_the_generated_config_passes_promtool(monitored):
+    config = monitoring.folder(monitored) / "prometheus.yml"
+
+    checked = promtool("check", "config", str(config))
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_every_live_colour_the_gateway_and_postgres_are_scraped(monitored):
+    expected = {("collections", "blue"), ("locations", "blue"), ("analytics", "blue")}
+
+    def scraped():
+        up = query(monitored, 'up{job="services"} == 1')
+        return {(r["metric"]["service"], r["metric"]["colour"]) for r in up} == expected
+
+    assert eventually(scraped), query(monitored, "up")
+    assert eventually(lambda: query(monitored, 'up{job="gateway"} == 1'))
+    assert eventually(lambda: query(monitored, 'up{job="postgres"} == 1'))
+    assert eventually(lambda: query(monitored, "nginx_connections_accepted"))
+    assert eventually(lambda: query(monitored, "pg_up == 1"))
+
+
+def test_requests_are_counted_per_colour_and_version_and_the_rules_evaluate(monitored):
+    add_location(monitored.public_url, "Monitored Yard")
+    body = {
+        "location": "Monitored Yard",
+        "waste_type": "Glass",
+        "quantity": 3,
+        "unit": "Kg",
+        "collected_date": "2026-05-01T08:00:00Z",
+    }
+    for _ in range(20):
+        assert http.post(f"{monitored.public_url}/api/v1/collections", json=body).status_code == 201
+        http.get(f"{monitored.public_url}/api/v1/analytics/summary")
+
+    counted = eventually(
+        lambda: query(
+            monitored,
+            'sum by (colour, version) (http_requests_total{service="collections",'
+            ' route="/api/v1/collections", method="POST", status_class="2xx"}) >= 20',
+        )
+    )
+
+    [series] = counted
+    assert series["metric"]["colour"] == "blue"
+    assert series["metric"]["version"] not in ("", "unknown")
+    assert eventually(lambda: query(monitored, "service:http_errors:ratio_rate5m"))
+    assert eventually(lambda: query(monitored, 'collections_quantity_total{waste_type="Glass"}'))
+    assert eventually(lambda: query(monitored, "analytics_feed_caught_up_timestamp_seconds"))
+    rules = requests.get(f"{monitoring.prometheus_url(monitored)}/api/v1/rules", timeout=5).json()
+    names = {r["name"] for g in rules["data"]["groups"] for r in g["rules"]}
+    assert {"TargetDown", "ErrorBudgetBurnFast", "AnalyticsFeedBehind"} <= names
+
+
+def test_a_started_colour_is_scraped_and_a_stopped_one_dropped(monitored):
+    backend = local.LocalColours(monitored)
+    locations = service_named("locations")
+
+    backend.start(locations, "green", fresh=True)
+    scraped_green = monitoring.scraped(monitored)["locations"]
+    backend.stop(locations, "green")
+
+    assert scraped_green == ["blue", "green"]
+    assert monitoring.scraped(monitored)["locations"] == ["blue"]
+    targets = json.loads(monitoring.targets_file(monitored).read_text())
+    assert {t["labels"]["colour"] for t in targets} == {"blue"}
+
+
+def test_a_stopped_colour_raises_target_down_in_alertmanager(monitored):
+    # The fault: analytics' live colour stops, and nothing is told of it.
+    supervisor.supervisorctl(monitored, "stop", "analytics-blue", check=True)
+    try:
+
+        def alerted():
+            url = f"{monitoring.alertmanager_url(monitored)}/api/v2/alerts"
+            alerts = requests.get(url, timeout=5).json()
+            return [
+                a
+                for a in alerts
+                if a["labels"]["alertname"] == "TargetDown"
+                and a["labels"].get("service") == "analytics"
+            ]
+
+        [alert] = eventually(alerted, seconds=90)
+    finally:
+        supervisor.supervisorctl(monitored, "start", "analytics-blue")
+
+    assert alert["labels"]["colour"] == "blue"
+    assert alert["labels"]["severity"] == "page"
+    assert "does not answer its scrape" in alert["annotations"]["summary"]
+
+
+def test_the_public_listener_never_serves_metrics(monitored):
+    assert requests.get(f"{monitored.public_url}/metrics", timeout=5).status_code == 404
+    pinned = f"{monitored.internal_url}/internal/colours/collections/blue/metrics"
+    assert "http_requests_total" in requests.get(pinned, timeout=5).text
