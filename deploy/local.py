@@ -55,9 +55,9 @@ def prepare(platform: Platform) -> Path:
         state.save(platform.run_dir, states)
     databases.prepare(platform, {name: s.live for name, s in states.items()})
     gateway_config = gateway.render(platform, states)
-    gateway.check(gateway_config)
     if platform.monitor:
         monitoring.render(platform, {name: [s.live] for name, s in states.items()})
+    gateway.check(gateway_config)
     return supervisor.render(platform, states, gateway.nginx_binary(), gateway_config)
 
 

@@ -13,13 +13,15 @@ import os
 import shutil
 from pathlib import Path
 
-from deploy.platform import REPO_ROOT, SERVICES, Platform
+from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform
 
 RULES = REPO_ROOT / "monitoring" / "rules"
 PROMETHEUS_PORT = 5501
 ALERTMANAGER_PORT = 5502
 NGINX_EXPORTER_PORT = 5503
 POSTGRES_EXPORTER_PORT = 5504
+GATEWAY_SYSLOG_PORT = 5505
+GATEWAY_METRICS_PORT = 5506
 # Debian's names for the programs.
 BINARIES = {
     "prometheus": "prometheus",
@@ -66,6 +68,11 @@ def render(platform: Platform, live: dict[str, list[str]]) -> None:
     (here / "prometheus.yml").write_text(json.dumps(prometheus_config(platform), indent=2))
     (here / "alertmanager.yml").write_text(json.dumps(alertmanager_config(), indent=2))
     write_targets(platform, live)
+    # The gateway's access lines, also to its metrics exporter (gateway_metrics.py).
+    logs = platform.run_dir / "nginx" / "access-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    syslog = f"syslog:server=127.0.0.1:{port(platform, GATEWAY_SYSLOG_PORT)},nohostname"
+    (logs / "metrics.conf").write_text(f"access_log {syslog} gateway_json;\n")
 
 
 def prometheus_config(platform: Platform) -> dict:
@@ -80,6 +87,7 @@ def prometheus_config(platform: Platform) -> dict:
             ],
         },
         _static("gateway", port(platform, NGINX_EXPORTER_PORT)),
+        _static("gateway_upstreams", port(platform, GATEWAY_METRICS_PORT)),
         _static("prometheus", port(platform, PROMETHEUS_PORT)),
     ]
     if platform.database == "postgres":
@@ -191,6 +199,24 @@ def programs(platform: Platform) -> dict[str, tuple[list[str], dict[str, str]]]:
             {},
         ),
     }
+    colours = {
+        f"127.0.0.1:{platform.port(service, colour)}": [service.name, colour]
+        for service in SERVICES
+        for colour in COLOURS
+    }
+    listeners = {str(platform.public_port): "public", str(platform.internal_port): "internal"}
+    stack["gateway_metrics"] = (
+        [
+            platform.python,
+            "-m",
+            "deploy.gateway_metrics",
+            f"--syslog-port={port(platform, GATEWAY_SYSLOG_PORT)}",
+            f"--port={port(platform, GATEWAY_METRICS_PORT)}",
+            f"--colours={json.dumps(colours)}",
+            f"--listeners={json.dumps(listeners)}",
+        ],
+        {"PYTHONPATH": str(REPO_ROOT)},
+    )
     if platform.database == "postgres":
         stack["postgres_exporter"] = (
             [

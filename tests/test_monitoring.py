@@ -10,9 +10,10 @@ from dataclasses import replace
 
 import pytest
 import requests
+from prometheus_client import REGISTRY
 
 from conftest import TEST_DATABASE_URL
-from deploy import local, monitoring, supervisor
+from deploy import gateway_metrics, local, monitoring, supervisor
 from deploy.platform import REPO_ROOT, service_named
 from tests.conftest import add_location, http, make_platform
 
@@ -103,6 +104,17 @@ def test_requests_are_counted_per_colour_and_version_and_the_rules_evaluate(moni
     assert series["metric"]["colour"] == "blue"
     assert series["metric"]["version"] not in ("", "unknown")
     assert eventually(lambda: query(monitored, "service:http_errors:ratio_rate5m"))
+    at_the_gateway = eventually(
+        lambda: query(
+            monitored,
+            'gateway_upstream_requests_total{service="collections", colour="blue",'
+            ' listener="public", status_class="2xx"} >= 20',
+        )
+    )
+    assert at_the_gateway, query(monitored, "gateway_upstream_requests_total")
+    assert eventually(
+        lambda: query(monitored, 'gateway_upstream_duration_seconds_count{service="analytics"}')
+    )
     assert eventually(lambda: query(monitored, 'collections_quantity_total{waste_type="Glass"}'))
     assert eventually(lambda: query(monitored, "analytics_feed_caught_up_timestamp_seconds"))
     rules = requests.get(f"{monitoring.prometheus_url(monitored)}/api/v1/rules", timeout=5).json()
@@ -152,3 +164,30 @@ def test_the_public_listener_never_serves_metrics(monitored):
     assert requests.get(f"{monitored.public_url}/metrics", timeout=5).status_code == 404
     pinned = f"{monitored.internal_url}/internal/colours/collections/blue/metrics"
     assert "http_requests_total" in requests.get(pinned, timeout=5).text
+
+
+def test_an_access_line_counts_for_the_colour_that_answered_it_last():
+    lines = gateway_metrics.Lines(
+        {"127.0.0.1:5101": ("collections", "blue"), "127.0.0.1:5102": ("collections", "green")},
+        {"8080": "public"},
+    )
+    labels = {"service": "collections", "colour": "green", "listener": "public"}
+    before = REGISTRY.get_sample_value(
+        "gateway_upstream_requests_total", labels | {"status_class": "5xx"}
+    )
+    line = {
+        "upstream": "127.0.0.1:5101, 127.0.0.1:5102",
+        "upstream_status": "502, 503",
+        "upstream_duration_s": "0.001, 0.250",
+        "port": "8080",
+    }
+
+    lines.count(b"<190>Dec  3 10:00:00 nginx: " + json.dumps(line).encode())
+    lines.count(b"<190>Dec  3 10:00:00 nginx: not json")
+    lines.count(b'{"upstream": "", "upstream_status": "", "port": "8080"}')
+
+    after = REGISTRY.get_sample_value(
+        "gateway_upstream_requests_total", labels | {"status_class": "5xx"}
+    )
+    assert after - (before or 0) == 1
+    assert REGISTRY.get_sample_value("gateway_upstream_duration_seconds_sum", labels) >= 0.25
