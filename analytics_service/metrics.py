@@ -23,6 +23,11 @@ STALE_ANSWERS = metrics.counter(
 )
 
 
+def start() -> None:
+    """Series that count from zero exist from the start (a rate needs two points)."""
+    STALE_ANSWERS.of()
+
+
 def read(head: int, applied: int) -> None:
     """A read of the feed: its head, and where the replica stood."""
     HEAD.of().set(head)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from collections_service import metrics
 from collections_service.config import Config
 from collections_service.feed_routes import feed_blp
 from collections_service.locations import LocationDirectory
@@ -27,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the collections service from `config` (the environment by default)."""
     config = config or Config.from_env()
     app, api = create_base_app(SPEC, config)
+    metrics.start()
     app.extensions["locations"] = LocationDirectory(
         config.locations_url,
         config.locations_cache_ttl,

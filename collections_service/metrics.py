@@ -16,6 +16,13 @@ QUANTITY = metrics.counter(
 IMPORTED_ROWS = metrics.counter("collections_import_rows_total", "Rows stored by imports.")
 
 
+def start() -> None:
+    """Series that count from zero exist from the start (a rate needs two points)."""
+    for via in ("create", "import"):
+        RECORDED.of(via)
+    IMPORTED_ROWS.of()
+
+
 def recorded(collections: list[dict], via: str) -> None:
     """Count collections just stored (their create fields: waste_type, unit, quantity)."""
     RECORDED.of(via).inc(len(collections))

@@ -19,6 +19,7 @@ from deploy import (
     gateway,
     keys,
     local,
+    monitoring,
     public_api,
     seed,
     state,
@@ -55,7 +56,7 @@ def run(platform: Platform) -> None:
     process = local.spawn(platform)
     try:
         local.wait_ready(platform, timeout=60)
-        print(_banner(platform.public_url), flush=True)
+        print(_banner(platform), flush=True)
         process.wait()
     except KeyboardInterrupt:
         # A terminal's Ctrl-C reached supervisord too; a SIGINT sent to this
@@ -71,7 +72,8 @@ def up(platform: Platform) -> None:
     print(f"Preparing databases ({platform.database}) and configs...", flush=True)
     local.up(replace(platform, log_to_console=False))
     print(f"Up: {platform.public_url} (logs in {platform.run_dir / 'logs'})")
-    print(status.show(local.LocalColours(platform), platform.run_dir, as_json=False))
+    pages = monitoring.pages(platform)
+    print(status.show(local.LocalColours(platform), platform.run_dir, as_json=False, pages=pages))
 
 
 def _backend(args: argparse.Namespace) -> tuple[switch.Backend, Path]:
@@ -121,10 +123,15 @@ def _say(message: str) -> None:
     print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
 
 
-def _banner(url: str) -> str:
+def _banner(platform: Platform) -> str:
+    url = platform.public_url
     auth = '-H "Authorization: Bearer $TOKEN"'
+    pages = "  ".join(f"{name} {page}" for name, page in monitoring.pages(platform).items())
+    pages = f"Monitor: {pages}\n" if pages else ""
     return (
         f"\nGateway: {url}\n"
+        f"Docs:    {url}/api/docs\n"
+        f"{pages}"
         "Token:   TOKEN=$(make -s token)   (every scope, 12 hours;"
         ' make token SCOPE="analytics:read" SUB=crew-7)\n'
         f"Try:     curl -s {auth} {url}/api/v1/collections\n"
@@ -250,7 +257,8 @@ def main() -> None:
         print("Stopped." if stopped else "Nothing was running.")
     elif args.command == "status":
         backend, run_dir = _backend(args)
-        print(status.show(backend, run_dir, as_json=args.json))
+        pages = {} if args.compose else monitoring.pages(Platform.load(run_dir))
+        print(status.show(backend, run_dir, as_json=args.json, pages=pages))
     elif args.command in steps:
         extra = (args.percent,) if args.command == "canary" else ()
         change(args, steps[args.command], *extra)

@@ -51,6 +51,13 @@ def alertmanager_url(platform: Platform) -> str:
     return f"http://127.0.0.1:{port(platform, ALERTMANAGER_PORT)}"
 
 
+def pages(platform: Platform) -> dict[str, str]:
+    """The stack's web pages, for `make status` (none when it is off)."""
+    if not platform.monitor:
+        return {}
+    return {"Prometheus": prometheus_url(platform), "Alertmanager": alertmanager_url(platform)}
+
+
 def binary(name: str) -> str:
     found = shutil.which(BINARIES[name]) or shutil.which(BINARIES[name], path="/usr/bin:/usr/sbin")
     if not found:

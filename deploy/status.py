@@ -51,6 +51,10 @@ def _colour_cell(colour: dict) -> str:
     return f"{colour['version'] or '-'} {colour['process'].lower()} {health}".strip()
 
 
-def show(backend: Backend, run_dir: Path, as_json: bool) -> str:
+def show(backend: Backend, run_dir: Path, as_json: bool, pages: dict | None = None) -> str:
+    """The table (or JSON); `pages`: the monitoring stack's web pages, by name."""
     report = collect(backend, run_dir)
-    return json.dumps(report, indent=2) if as_json else table(report)
+    if as_json:
+        return json.dumps(report | ({"monitoring": pages} if pages else {}), indent=2)
+    lines = [f"{name}: {url}" for name, url in (pages or {}).items()]
+    return "\n".join([table(report), *lines])

@@ -122,6 +122,49 @@ def test_requests_are_counted_per_colour_and_version_and_the_rules_evaluate(moni
     assert {"TargetDown", "ErrorBudgetBurnFast", "AnalyticsFeedBehind"} <= names
 
 
+DASHBOARDS = sorted((REPO_ROOT / "monitoring" / "dashboards").glob("*.json"))
+
+
+def panel_queries() -> list[tuple[str, str, str]]:
+    """(dashboard, panel, PromQL) of every panel, its variables set to "all"."""
+    found = []
+    for path in DASHBOARDS:
+        dashboard = json.loads(path.read_text())
+        for panel in dashboard["panels"]:
+            for target in panel["targets"]:
+                expr = target["expr"].replace("$service", ".*").replace("$colour", ".*")
+                found.append((dashboard["title"], panel["title"], expr))
+    return found
+
+
+def test_every_dashboard_panel_returns_data_from_the_live_system(monitored):
+    # A little of everything the panels show: an import, litres, a stale-free read.
+    add_location(monitored.public_url, "Dashboard Yard")
+    rows = [
+        {
+            "location": "Dashboard Yard",
+            "waste_type": "Paper",
+            "quantity": 40,
+            "unit": unit,
+            "collected_date": "2026-05-02T08:00:00Z",
+        }
+        for unit in ("Liters", "Tons")
+    ]
+    imported = http.post(f"{monitored.public_url}/api/v1/collections/import", json=rows)
+    assert imported.status_code == 201
+    http.get(f"{monitored.public_url}/api/v1/analytics/zones")
+    queries = panel_queries()
+    assert len(DASHBOARDS) == 3 and len(queries) >= 20
+
+    empty = [
+        (dashboard, panel)
+        for dashboard, panel, expr in queries
+        if not eventually(lambda expr=expr: query(monitored, expr), seconds=30)
+    ]
+
+    assert not empty
+
+
 def test_a_started_colour_is_scraped_and_a_stopped_one_dropped(monitored):
     backend = local.LocalColours(monitored)
     locations = service_named("locations")
