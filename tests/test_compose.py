@@ -108,3 +108,27 @@ def test_gateway_route_keeps_the_old_routing_when_nginx_refuses(system, public, 
     assert "the old one stays" in result.stderr
     assert upstream.read_text() == before
     assert not (tmp_path / "routing").exists()
+
+
+def test_each_colour_container_says_its_colour_in_its_metrics(compose_file):
+    for service in SERVICES:
+        for colour in ("blue", "green"):
+            environment = compose_file["services"][service.program(colour)]["environment"]
+            assert environment["SERVICE_COLOUR"] == colour
+            assert environment["PROMETHEUS_MULTIPROC_DIR"] == "/tmp/metrics"
+
+
+def test_the_monitoring_profiles_configs_pass_promtool_and_amtool(compose_file):
+    monitoring = REPO_ROOT / "monitoring"
+    checks = [
+        ["promtool", "check", "config", str(monitoring / "compose" / "prometheus.yml")],
+        ["amtool", "check-config", str(monitoring / "compose" / "alertmanager.yml")],
+    ]
+
+    for check in checks:
+        result = subprocess.run(check, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("prometheus", "alertmanager", "grafana", "nginx-exporter", "postgres-exporter"):
+        assert compose_file["services"][name]["profiles"] == ["monitoring"]
+    mounted = compose_file["services"]["grafana"]["volumes"]
+    assert "./monitoring/dashboards:/var/lib/grafana/dashboards:ro" in mounted
