@@ -8,7 +8,7 @@ from pathlib import Path
 from analytics_service import units
 from service_kit import config
 from service_kit.access.settings import AccessSettings
-from service_kit.telemetry.metrics import TelemetrySettings
+from service_kit.telemetry.settings import TelemetrySettings
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,8 @@ class Config:
     log_level: str = "INFO"
     # Tokens: which it accepts, and its own for calling others (README, "Access").
     access: AccessSettings = field(default_factory=AccessSettings)
-    # Its colour and version, on every metric (README, "Settings").
+    # Its colour and version, on every metric and span, and where spans
+    # go (README, "Settings").
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     collections_url: str = "http://127.0.0.1:8081"
     locations_url: str = "http://127.0.0.1:8081"

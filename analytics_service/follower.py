@@ -7,6 +7,8 @@ by gunicorn.conf.py) or the `follow` command. When collections cannot be
 reached the replica answers as it is, marked stale.
 """
 
+import contextvars
+import functools
 import logging
 import threading
 import time
@@ -76,7 +78,9 @@ class Follower:
             ahead = None
             if changes and not caught_up and time.monotonic() < deadline:
                 following = changes[-1]["position"]
-                ahead = (following, self.reader.submit(self._read, following, deadline))
+                # In this context: the read ahead belongs to the query's trace.
+                read = functools.partial(self._read, following, deadline)
+                ahead = (following, self.reader.submit(contextvars.copy_context().run, read))
             if not changes:
                 metrics.caught_up(after)
                 return Freshness(as_of, stale=False, position=after, caught_up=True)

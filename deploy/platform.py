@@ -78,6 +78,8 @@ def gateway_settings(env=os.environ) -> dict:
             if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
                 raise SettingError(f"GATEWAY_CORS_ORIGINS: {origin!r} is not scheme://host[:port]")
         settings["cors_origins"] = " ".join(origins)
+    if env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):  # passed on to every colour
+        settings["otlp_endpoint"] = env["OTEL_EXPORTER_OTLP_ENDPOINT"]
     return settings
 
 
@@ -137,6 +139,9 @@ class Platform:
     # The monitoring stack beside the system (`make run MONITOR=1`:
     # deploy/monitoring.py).
     monitor: bool = False
+    # Where the services export their spans (OTEL_EXPORTER_OTLP_ENDPOINT,
+    # an OTLP/HTTP receiver); none by default.
+    otlp_endpoint: str = ""
 
     @property
     def public_url(self) -> str:
@@ -192,6 +197,8 @@ class Platform:
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, colour)),
             "PATH": os.environ.get("PATH", ""),
         }
+        if self.otlp_endpoint:
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
         if service.name in keys.CLIENTS:  # it calls others, with a token of its own
             env["TOKEN_URL"] = self.token_url
             env["CLIENT_ID"] = service.name

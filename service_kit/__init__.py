@@ -9,7 +9,7 @@ A subpackage per concern, so a change has one room to go to:
   bulk writes, column types, migrations);
 - `access`: who calls and what it may do (bearer tokens, scopes, the
   service's own token for calling others);
-- `telemetry`: what a service tells its operators (log lines).
+- `telemetry`: what a service tells its operators (log lines, metrics).
 
 `factory.create_base_app` wires each concern into a service's app with one
 hook. Never imports a service and holds no domain code.

@@ -4,7 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from service_kit.access.settings import AccessSettings
-from service_kit.telemetry.metrics import TelemetrySettings
+from service_kit.telemetry.settings import TelemetrySettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -83,10 +83,15 @@ def access(env) -> AccessSettings:
 
 
 def telemetry(env) -> TelemetrySettings:
-    """Who this process is in the metrics: SERVICE_COLOUR and SERVICE_VERSION
-    (the platform sets both; README, "Settings")."""
+    """Who this process is in metrics and spans: SERVICE_COLOUR and
+    SERVICE_VERSION (the platform sets both); where spans go,
+    OTEL_EXPORTER_OTLP_ENDPOINT (README, "Settings")."""
     defaults = TelemetrySettings()
+    endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None
     return TelemetrySettings(
         colour=env.get("SERVICE_COLOUR") or defaults.colour,
         version=env.get("SERVICE_VERSION") or defaults.version,
+        otlp_endpoint=service_url(endpoint, "OTEL_EXPORTER_OTLP_ENDPOINT", "")
+        if endpoint
+        else None,
     )

@@ -12,7 +12,7 @@ from service_kit.access import guard
 from service_kit.access.settings import EMBEDDED_TOKEN_URL, AccessSettings
 from service_kit.access.tokens import Verifier
 from service_kit.data.db import Database
-from service_kit.telemetry import logs, metrics
+from service_kit.telemetry import logs, metrics, traces
 from service_kit.web import documents, health, requests
 from service_kit.web.api import Api
 from service_kit.web.json_out import OrjsonProvider
@@ -65,7 +65,7 @@ class ServiceSpec:
 
 
 def create_base_app(spec: ServiceSpec, config) -> tuple[Flask, Api]:
-    """Build a Flask app with logging, request ids, metrics, access, errors,
+    """Build a Flask app with logging, request ids, metrics, traces, access, errors,
     database and health, from a service's config (its `database_url`,
     `log_level`, `access` and `telemetry`)."""
     access: AccessSettings = config.access
@@ -84,6 +84,7 @@ def create_base_app(spec: ServiceSpec, config) -> tuple[Flask, Api]:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
     requests.install(app)
     metrics.install(app, spec.title, config.telemetry)
+    traces.install(app, spec.title, config.telemetry)
     guard.install(app, Verifier(access))
     requests.install_content_rules(app)
     Database(app, config.database_url)

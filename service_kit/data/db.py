@@ -41,7 +41,7 @@ from werkzeug.local import LocalProxy
 
 from service_kit.data import columns
 from service_kit.data.driver import DriverStatement
-from service_kit.telemetry import metrics
+from service_kit.telemetry import metrics, traces
 from service_kit.web.errors import problem
 
 log = logging.getLogger(__name__)
@@ -68,12 +68,33 @@ def make_engine(url: str, **options) -> Engine:
 
 
 def _counted(engine: Engine) -> Engine:
-    """Connections in use and statements that raised, in the metrics (the
-    driver-cursor path counts its own errors: driver.py)."""
+    """Connections in use and statements that raised, in the metrics, and a
+    span per statement when traces are exported (the driver-cursor path
+    counts and traces its own: driver.py)."""
     event.listen(engine, "checkout", lambda *_: metrics.DB_IN_USE.of().inc())
     event.listen(engine, "checkin", lambda *_: metrics.DB_IN_USE.of().dec())
-    event.listen(engine, "handle_error", lambda _context: metrics.DB_ERRORS.of().inc())
+    event.listen(engine, "handle_error", _failed)
+    if traces.exporting():
+        event.listen(engine, "before_cursor_execute", _statement_starts)
+        event.listen(engine, "after_cursor_execute", _statement_ends)
     return engine
+
+
+def _failed(context) -> None:
+    metrics.DB_ERRORS.of().inc()
+    _statement_ends(None, None, None, None, context.execution_context, None)
+
+
+def _statement_starts(_conn, _cursor, statement, _parameters, context, _many) -> None:
+    if context is not None:
+        context.trace_span = traces.start_span(f"db {statement.split(None, 1)[0].upper()}")
+
+
+def _statement_ends(_conn, _cursor, _statement, _parameters, context, _many) -> None:
+    span = getattr(context, "trace_span", None) if context is not None else None
+    if span is not None:
+        context.trace_span = None
+        span.end()
 
 
 def ended_by_server(dbapi_connection) -> bool:

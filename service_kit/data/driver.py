@@ -17,10 +17,11 @@ listen to none but `connect`).
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Connection, Dialect, Executable
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
-from service_kit.telemetry import metrics
+from service_kit.telemetry import metrics, traces
 
 Converter = Callable[[Any], Any] | None
 
@@ -49,6 +50,8 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         self.dialect = dialect
         self.sql = str(compiled)
+        # Its span, when traces are exported: "db SELECT", "db INSERT"...
+        self.span_name = f"db {self.sql.split(None, 1)[0].upper()}"
         self.parameters: dict[str, Converter] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
@@ -66,8 +69,9 @@ class _Compiled:
         arguments = self._arguments(values)
         cursor = connection.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(self.sql, arguments)
-            rows = cursor.fetchall()
+            with traces.span(self.span_name, SpanKind.CLIENT):
+                cursor.execute(self.sql, arguments)
+                rows = cursor.fetchall()
             if self.columns is None:
                 self.columns = self._converters(cursor.description)
         except self.dialect.loaded_dbapi.Error as error:

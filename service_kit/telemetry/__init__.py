@@ -1,1 +1,2 @@
-"""What a service tells its operators: JSON log lines."""
+"""What a service tells its operators: JSON log lines (logs.py) and
+Prometheus metrics (metrics.py)."""

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import orjson
 
+from service_kit.telemetry import traces
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
 
 
@@ -30,6 +32,8 @@ class JsonFormatter(logging.Formatter):
             **self.tag,
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        if ids := traces.current_ids():  # the trace this line belongs to
+            entry["trace_id"], entry["span_id"] = ids
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()

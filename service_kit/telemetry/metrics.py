@@ -18,11 +18,12 @@ A service's own metrics (collections recorded, feed lag) are made with
 import os
 import platform
 import time
-from dataclasses import dataclass
 
 import prometheus_client
 from flask import Flask, Response, g, request
 from prometheus_client import CollectorRegistry, multiprocess
+
+from service_kit.telemetry.settings import TelemetrySettings
 
 # Several processes share their counts through files in this folder (a
 # migration's process too, which counts its connections): make it if missing.
@@ -33,15 +34,6 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 CONTENT_TYPE = prometheus_client.CONTENT_TYPE_LATEST
 IDENTITY = ("service", "colour", "version")
-
-
-@dataclass(frozen=True)
-class TelemetrySettings:
-    """Who is counting: read once by each service's config (SERVICE_COLOUR,
-    SERVICE_VERSION; README, "Settings")."""
-
-    colour: str = "none"
-    version: str = "unknown"
 
 
 class Identity:

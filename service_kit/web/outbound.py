@@ -10,6 +10,7 @@ Callers asking the same thing at the same time share one request and one
 answer, while that request has most of its time left.
 """
 
+import contextvars
 import logging
 import threading
 import time
@@ -18,11 +19,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from opentelemetry.trace import SpanKind
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from service_kit.access.client import ClientCredentials, NoToken
-from service_kit.telemetry import metrics
+from service_kit.telemetry import metrics, traces
 from service_kit.web.errors import DependencyUnavailable
 from service_kit.web.requests import REQUEST_ID_HEADER, current_request_id
 
@@ -100,7 +102,15 @@ class BoundedClient:
             # left; one about to give up would hand its failure to a caller
             # that could still get an answer (the dependency may be back).
             if future is None or its_deadline - now < self.budget / 2:
-                future = self.pool.submit(self._get, url, params, deadline, current_request_id())
+                # In the caller's context: the call continues its trace.
+                future = self.pool.submit(
+                    contextvars.copy_context().run,
+                    self._get,
+                    url,
+                    params,
+                    deadline,
+                    current_request_id(),
+                )
                 self.pending[key] = (future, deadline)
                 submitted = True
         if submitted:
@@ -119,7 +129,12 @@ class BoundedClient:
                 del self.pending[key]
 
     def _get(self, url: str, params: list, deadline: float, request_id: str | None):
+        with traces.span(f"GET {_dependency(url)}", SpanKind.CLIENT, **{"url.full": url}):
+            return self._traced_get(url, params, deadline, request_id)
+
+    def _traced_get(self, url: str, params: list, deadline: float, request_id: str | None):
         headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
+        headers |= traces.outgoing_headers()
         try:
             if self.token is not None:
                 headers["Authorization"] = self.token.authorization()
