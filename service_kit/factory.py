@@ -90,5 +90,8 @@ def create_base_app(spec: ServiceSpec, config) -> tuple[Flask, Api]:
     Database(app, config.database_url)
     security = guard.SecurityPlugin(app, access.token_url or EMBEDDED_TOKEN_URL)
     api = Api(app, plugins=[security, documents.DocumentPlugin(app)])
-    api.register_blueprint(health.make_blueprint(spec.migrations_dir))
+    health_routes = health.make_blueprint(spec.migrations_dir)
+    api.register_blueprint(health_routes)
+    # Each scrape of /metrics says whether the service is ready, too.
+    app.extensions["readiness_problem"] = health_routes.readiness_problem
     return app, api

@@ -7,6 +7,7 @@ import pytest
 from deploy import gateway, state
 from deploy.platform import Platform
 from service_kit.web import requests
+from tests.performance.load import floors
 
 
 def test_the_default_config_renders_and_passes_nginx_t(tmp_path):
@@ -36,3 +37,7 @@ def test_the_gateway_and_the_services_keep_the_same_request_ids():
     [gateway_rule] = re.findall(r'"~(\^\[.*?\$)"', template)
 
     assert gateway_rule == requests._VALID_REQUEST_ID.pattern
+
+
+def test_the_benchmark_floors_config_with_the_gateways_snippets_passes_nginx_t(tmp_path):
+    gateway.check(floors.render_config(tmp_path))

@@ -179,28 +179,34 @@ def test_a_started_colour_is_scraped_and_a_stopped_one_dropped(monitored):
     assert {t["labels"]["colour"] for t in targets} == {"blue"}
 
 
-def test_a_stopped_colour_raises_target_down_in_alertmanager(monitored):
-    # The fault: analytics' live colour stops, and nothing is told of it.
-    supervisor.supervisorctl(monitored, "stop", "analytics-blue", check=True)
+def alerts(platform, name: str, service: str) -> list[dict]:
+    found = requests.get(f"{monitoring.alertmanager_url(platform)}/api/v2/alerts", timeout=5).json()
+    return [
+        alert
+        for alert in found
+        if alert["labels"]["alertname"] == name and alert["labels"].get("service") == service
+    ]
+
+
+def test_a_stopped_colour_raises_target_down_and_analytics_falling_behind(monitored):
+    # The fault: collections' live colour stops, and nothing is told of it.
+    # Its scrape fails, and analytics can no longer reach the feed's head.
+    supervisor.supervisorctl(monitored, "stop", "collections-blue", check=True)
     try:
-
-        def alerted():
-            url = f"{monitoring.alertmanager_url(monitored)}/api/v2/alerts"
-            alerts = requests.get(url, timeout=5).json()
-            return [
-                a
-                for a in alerts
-                if a["labels"]["alertname"] == "TargetDown"
-                and a["labels"].get("service") == "analytics"
-            ]
-
-        [alert] = eventually(alerted, seconds=90)
+        down = eventually(lambda: alerts(monitored, "TargetDown", "collections"), seconds=90)
+        behind = eventually(
+            lambda: alerts(monitored, "AnalyticsFeedBehind", "analytics"), seconds=120
+        )
     finally:
-        supervisor.supervisorctl(monitored, "start", "analytics-blue")
+        supervisor.supervisorctl(monitored, "start", "collections-blue")
 
+    [alert] = down
     assert alert["labels"]["colour"] == "blue"
     assert alert["labels"]["severity"] == "page"
     assert "does not answer its scrape" in alert["annotations"]["summary"]
+    [alert] = behind
+    assert alert["labels"]["colour"] == "blue"
+    assert "behind the collections feed" in alert["annotations"]["summary"]
 
 
 def test_the_public_listener_never_serves_metrics(monitored):

@@ -45,3 +45,11 @@ def test_a_call_to_the_locations_service_is_counted_by_outcome(client, db):
 
     after = value(client, "outbound_requests_total", dependency="locations", outcome="ok")
     assert after == before + 1
+
+
+def test_each_scrape_says_whether_the_service_is_ready(client, db, app_with):
+    unreachable = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=1"
+    broken = app_with(database_url=unreachable).test_client()
+
+    assert value(client, "service_ready") == 1
+    assert value(broken, "service_ready") == 0

@@ -20,7 +20,7 @@ import platform
 import time
 
 import prometheus_client
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from prometheus_client import CollectorRegistry, multiprocess
 
 from service_kit.telemetry.settings import TelemetrySettings
@@ -95,6 +95,12 @@ LATENCY = histogram(
 IN_FLIGHT = gauge("http_requests_in_flight", "Requests being answered.", mode="livesum")
 BUILD = gauge("service_build_info", "1, labelled with the running version.", ("python",))
 STARTED = gauge("service_start_time_seconds", "When the process started (Unix time).")
+READY = gauge(
+    "service_ready",
+    "1 when /health/ready would answer 200 (its database reachable, its schema fitting),"
+    " checked at each scrape.",
+    mode="livemostrecent",
+)
 DB_IN_USE = gauge("db_pool_connections_in_use", "Database connections checked out.", mode="livesum")
 DB_ERRORS = counter("db_statement_errors_total", "Database statements that raised.")
 OUTBOUND = counter(
@@ -140,6 +146,9 @@ def _left(_error) -> None:
 
 
 def _metrics() -> Response:
+    problem = current_app.extensions.get("readiness_problem")
+    if problem is not None:
+        READY.of().set(0 if problem() else 1)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

@@ -51,6 +51,17 @@ def make_blueprint(migrations_dir: Path) -> Blueprint:
             """
             return {"status": "ok"}
 
+    def problem() -> str | None:
+        """Why the service cannot serve, or None when it can."""
+        try:
+            with db.engine().connect() as connection:
+                found = migrate.current(connection)
+        except SQLAlchemyError:
+            return "The database is unreachable."
+        if not schema_fits(found, expected, known):
+            return f"The schema is at {sorted(found)}, expected {sorted(expected)}."
+        return None
+
     @blueprint.route("/ready")
     class Ready(MethodView):
         @blueprint.response(200, HealthOut)
@@ -60,13 +71,9 @@ def make_blueprint(migrations_dir: Path) -> Blueprint:
             A schema ahead of the code (a newer colour's expand migrations)
             fits; one behind it, or no database, is a 503.
             """
-            try:
-                with db.engine().connect() as connection:
-                    found = migrate.current(connection)
-            except SQLAlchemyError as error:
-                raise NotReady("The database is unreachable.") from error
-            if not schema_fits(found, expected, known):
-                raise NotReady(f"The schema is at {sorted(found)}, expected {sorted(expected)}.")
+            if (found := problem()) is not None:
+                raise NotReady(found)
             return {"status": "ok"}
 
+    blueprint.readiness_problem = problem
     return blueprint

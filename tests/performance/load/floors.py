@@ -19,10 +19,8 @@ NGINX_PORT = 29090
 FLASK_PORT = 29091
 
 
-@contextmanager
-def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
-    """Start both floors; yield the base URL (/nginx/fixed, /flask/fixed) and
-    the Flask floor's processes."""
+def render_config(run_dir: Path) -> Path:
+    """The floors' nginx config under `run_dir` (the gateway's snippets)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     config = run_dir / "floor-nginx.conf"
     values = {
@@ -34,6 +32,14 @@ def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
     config.write_text(
         Template((HERE / "floor-nginx.conf.template").read_text()).safe_substitute(values)
     )
+    return config
+
+
+@contextmanager
+def floors(run_dir: Path, python_bin: Path) -> Iterator[tuple[str, list[int]]]:
+    """Start both floors; yield the base URL (/nginx/fixed, /flask/fixed) and
+    the Flask floor's processes."""
+    config = render_config(run_dir)
     flask = subprocess.Popen(
         [
             str(python_bin / "gunicorn"),
