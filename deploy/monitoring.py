@@ -174,62 +174,70 @@ def scrape_colours(platform: Platform, service: str, colours: list[str]) -> None
 
 def programs(platform: Platform) -> dict[str, tuple[list[str], dict[str, str]]]:
     """Each supervisord program of the stack: its command and environment."""
-    here = folder(platform)
-    listen = "127.0.0.1:{}".format
     stack = {
-        "prometheus": (
-            [
-                binary("prometheus"),
-                f"--config.file={here / 'prometheus.yml'}",
-                f"--storage.tsdb.path={here / 'prometheus-data'}",
-                f"--web.listen-address={listen(port(platform, PROMETHEUS_PORT))}",
-                "--storage.tsdb.retention.time=7d",
-            ],
-            {},
-        ),
-        "alertmanager": (
-            [
-                binary("alertmanager"),
-                f"--config.file={here / 'alertmanager.yml'}",
-                f"--storage.path={here / 'alertmanager-data'}",
-                f"--web.listen-address={listen(port(platform, ALERTMANAGER_PORT))}",
-                "--cluster.listen-address=",
-            ],
-            {},
-        ),
+        "prometheus": (_prometheus_command(platform), {}),
+        "alertmanager": (_alertmanager_command(platform), {}),
         "nginx_exporter": (
             [
                 binary("nginx_exporter"),
                 f"-nginx.scrape-uri={platform.internal_url}/internal/gateway/status",
-                f"-web.listen-address={listen(port(platform, NGINX_EXPORTER_PORT))}",
+                f"-web.listen-address={_listen(platform, NGINX_EXPORTER_PORT)}",
             ],
             {},
         ),
+        "gateway_metrics": (_gateway_metrics_command(platform), {"PYTHONPATH": str(REPO_ROOT)}),
     }
+    if platform.database == "postgres":
+        stack["postgres_exporter"] = (
+            [
+                binary("postgres_exporter"),
+                f"--web.listen-address={_listen(platform, POSTGRES_EXPORTER_PORT)}",
+            ],
+            {"DATA_SOURCE_NAME": f"{platform.postgres_url}/postgres?sslmode=disable"},
+        )
+    return stack
+
+
+def _listen(platform: Platform, base: int) -> str:
+    return f"127.0.0.1:{port(platform, base)}"
+
+
+def _prometheus_command(platform: Platform) -> list[str]:
+    here = folder(platform)
+    return [
+        binary("prometheus"),
+        f"--config.file={here / 'prometheus.yml'}",
+        f"--storage.tsdb.path={here / 'prometheus-data'}",
+        f"--web.listen-address={_listen(platform, PROMETHEUS_PORT)}",
+        "--storage.tsdb.retention.time=7d",
+    ]
+
+
+def _alertmanager_command(platform: Platform) -> list[str]:
+    here = folder(platform)
+    return [
+        binary("alertmanager"),
+        f"--config.file={here / 'alertmanager.yml'}",
+        f"--storage.path={here / 'alertmanager-data'}",
+        f"--web.listen-address={_listen(platform, ALERTMANAGER_PORT)}",
+        "--cluster.listen-address=",
+    ]
+
+
+def _gateway_metrics_command(platform: Platform) -> list[str]:
+    """deploy/gateway_metrics.py, knowing which address is which colour."""
     colours = {
         f"127.0.0.1:{platform.port(service, colour)}": [service.name, colour]
         for service in SERVICES
         for colour in COLOURS
     }
     listeners = {str(platform.public_port): "public", str(platform.internal_port): "internal"}
-    stack["gateway_metrics"] = (
-        [
-            platform.python,
-            "-m",
-            "deploy.gateway_metrics",
-            f"--syslog-port={port(platform, GATEWAY_SYSLOG_PORT)}",
-            f"--port={port(platform, GATEWAY_METRICS_PORT)}",
-            f"--colours={json.dumps(colours)}",
-            f"--listeners={json.dumps(listeners)}",
-        ],
-        {"PYTHONPATH": str(REPO_ROOT)},
-    )
-    if platform.database == "postgres":
-        stack["postgres_exporter"] = (
-            [
-                binary("postgres_exporter"),
-                f"--web.listen-address={listen(port(platform, POSTGRES_EXPORTER_PORT))}",
-            ],
-            {"DATA_SOURCE_NAME": f"{platform.postgres_url}/postgres?sslmode=disable"},
-        )
-    return stack
+    return [
+        platform.python,
+        "-m",
+        "deploy.gateway_metrics",
+        f"--syslog-port={port(platform, GATEWAY_SYSLOG_PORT)}",
+        f"--port={port(platform, GATEWAY_METRICS_PORT)}",
+        f"--colours={json.dumps(colours)}",
+        f"--listeners={json.dumps(listeners)}",
+    ]
