@@ -58,9 +58,7 @@ class Collections(MethodView):
     @idempotent
     @blp.arguments(CollectionIn, example=docs.COLLECTION_EXAMPLE)
     @blp.response(201, CollectionOut, headers=LOCATION_HEADER | ITEM_HEADERS | documents.REPLAYED)
-    @blp.alt_response(
-        409, "CONFLICT", description="The Idempotency-Key's first request still runs."
-    )
+    @blp.alt_response(409, "CONFLICT", description=documents.KEY_IN_USE)
     @blp.doc(**documents.IDEMPOTENT)
     def post(self, fields):
         """Record a collection.
@@ -88,9 +86,7 @@ class CollectionImport(MethodView):
         content_type="application/problem+json",
         description="Rows are invalid: none is stored.",
     )
-    @blp.alt_response(
-        409, "CONFLICT", description="The Idempotency-Key's first request still runs."
-    )
+    @blp.alt_response(409, "CONFLICT", description=documents.KEY_IN_USE)
     @accepts("text/csv")
     def post(self):
         """Import up to 10,000 collections, all or nothing, as a JSON array or CSV.

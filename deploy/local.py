@@ -116,8 +116,12 @@ class LocalColours:
 
     def route(self, service: Service, new: ServiceState) -> None:
         gateway.reroute(self.platform, service, new)
-        live = {name: s.live for name, s in state.load(self.platform.run_dir).items()}
-        public_api.publish(self.platform, live | {service.name: new.live})
+        public_api.publish(self.platform, live_colours(self.platform) | {service.name: new.live})
+
+
+def live_colours(platform: Platform) -> dict[str, str]:
+    """Each service's live colour, by name."""
+    return {name: s.live for name, s in state.load(platform.run_dir).items()}
 
 
 def live_program(platform: Platform, service_name: str) -> str:
@@ -142,8 +146,7 @@ def wait_ready(platform: Platform, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{service.name} not ready after {timeout:.0f}s: {problem}")
             time.sleep(0.2)
-    live = {name: s.live for name, s in state.load(platform.run_dir).items()}
-    public_api.publish(platform, live)
+    public_api.publish(platform, live_colours(platform))
 
 
 def _not_ready(url: str) -> str | None:

@@ -87,7 +87,7 @@ def _failed(context) -> None:
 
 def _statement_starts(_conn, _cursor, statement, _parameters, context, _many) -> None:
     if context is not None:
-        context.trace_span = traces.start_span(f"db {statement.split(None, 1)[0].upper()}")
+        context.trace_span = traces.start_span(traces.statement_name(statement))
 
 
 def _statement_ends(_conn, _cursor, _statement, _parameters, context, _many) -> None:

@@ -50,8 +50,8 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         self.dialect = dialect
         self.sql = str(compiled)
-        # Its span, when traces are exported: "db SELECT", "db INSERT"...
-        self.span_name = f"db {self.sql.split(None, 1)[0].upper()}"
+        # Its span's name, when traces are exported.
+        self.span_name = traces.statement_name(self.sql)
         self.parameters: dict[str, Converter] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()

@@ -94,6 +94,11 @@ def span(name: str, kind: SpanKind = SpanKind.INTERNAL, **attributes):
     return _tracer.start_as_current_span(name, kind=kind, attributes=attributes)
 
 
+def statement_name(sql: str) -> str:
+    """A database statement's span name: "db SELECT", "db INSERT"..."""
+    return f"db {sql.split(None, 1)[0].upper()}"
+
+
 def start_span(name: str):
     """A client span started now, under the current one, ended by the caller
     (a database statement: data/db.py's engine events). Export must be on."""

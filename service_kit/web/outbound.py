@@ -129,10 +129,13 @@ class BoundedClient:
                 del self.pending[key]
 
     def _get(self, url: str, params: list, deadline: float, request_id: str | None):
-        with traces.span(f"GET {_dependency(url)}", SpanKind.CLIENT, **{"url.full": url}):
-            return self._traced_get(url, params, deadline, request_id)
+        dependency = _dependency(url)
+        with traces.span(f"GET {dependency}", SpanKind.CLIENT, **{"url.full": url}):
+            return self._traced_get(url, params, deadline, request_id, dependency)
 
-    def _traced_get(self, url: str, params: list, deadline: float, request_id: str | None):
+    def _traced_get(
+        self, url: str, params: list, deadline: float, request_id: str | None, dependency: str
+    ):
         headers = {REQUEST_ID_HEADER: request_id} if request_id else {}
         headers |= traces.outgoing_headers()
         try:
@@ -167,7 +170,7 @@ class BoundedClient:
             outcome = "unanswered" if outcome == "ok" else outcome  # late or not JSON
             raise
         finally:
-            metrics.outbound(_dependency(url), outcome, time.perf_counter() - started)
+            metrics.outbound(dependency, outcome, time.perf_counter() - started)
 
 
 def _dependency(url: str) -> str:
