@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap monitoring-packages run up down status deploy rollback canary seed token contract openapi bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap monitoring-packages run up down status deploy rollback canary release history lock seed token contract openapi bench bench-bulk bench-analytics soak test test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -44,11 +44,36 @@ down: venv
 status: venv
 	$(BIN)/python -m deploy status
 
-deploy rollback: venv
-	$(BIN)/python -m deploy $@ $(SERVICE)
+# REF=v1.4.2 (any git ref) deploys that version; without it, the current
+# commit (ALLOW_DIRTY=1: the working tree with its uncommitted changes).
+SOURCE_FLAGS = $(if $(REF),--ref $(REF)) $(if $(ALLOW_DIRTY),--allow-dirty)
+
+deploy: venv
+	$(BIN)/python -m deploy deploy $(SERVICE) $(SOURCE_FLAGS)
+
+rollback: venv
+	$(BIN)/python -m deploy rollback $(SERVICE)
 
 canary: venv
-	$(BIN)/python -m deploy canary $(SERVICE) $(PERCENT)
+	$(BIN)/python -m deploy canary $(SERVICE) $(PERCENT) $(SOURCE_FLAGS)
+
+# A progressive release, judged from Prometheus (a platform started with
+# MONITOR=1): promoted, or rolled back and a non-zero exit (deploy/README.md).
+release: venv
+	$(BIN)/python -m deploy release $(SERVICE) $(SOURCE_FLAGS)
+
+# The deploy log (var/run/deploys.jsonl): every service's, or SERVICE's.
+history: venv
+	$(BIN)/python -m deploy history $(SERVICE)
+
+# Rewrite each service's hashed lock file (what its releases install) from
+# its requirements.txt, at the versions constraints.txt pins.
+lock: venv
+	@for service in collections locations analytics; do \
+		$(BIN)/uv pip compile --quiet --generate-hashes --no-annotate --no-header \
+			--python-version 3.11 --python-platform x86_64-manylinux_2_28 -c constraints.txt \
+			-o $${service}_service/requirements.lock $${service}_service/requirements.txt || exit 1; \
+	done
 
 # Demo data into a running system (start it with `make run` first).
 seed: venv

@@ -1,11 +1,13 @@
 """`python -m deploy COMMAND`: the local platform's commands (see deploy/README.md).
 
 `run` is `up` in the foreground (Ctrl-C stops everything); `up` starts it in
-the background and `down` stops it; `deploy`, `rollback` and `canary` change
-one service's colours while it serves; `status` shows them.
+the background and `down` stops it; `deploy`, `rollback`, `canary` and
+`release` change one service's colours while it serves; `status` shows them
+and `history` what was done.
 """
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,13 +16,18 @@ from pathlib import Path
 import psycopg2
 
 from deploy import (
+    canary_analysis,
+    changes,
     compose,
     databases,
+    environments,
     gateway,
+    history,
     keys,
     local,
     monitoring,
     public_api,
+    releases,
     seed,
     state,
     status,
@@ -83,20 +90,21 @@ def _backend(args: argparse.Namespace) -> tuple[switch.Backend, Path]:
     return local.LocalColours(Platform.load(args.run_dir)), args.run_dir
 
 
-def change(args: argparse.Namespace, step, *extra) -> None:
-    """Run one deploy step on one service under the deploy lock; save its result."""
+def change(args: argparse.Namespace) -> None:
+    """Run one deploy command on one service (deploy/changes.py), then show the status."""
     backend, run_dir = _backend(args)
-    service = service_named(args.service)
-    run = switch.Run(backend, _say, args.ready_timeout)
-    with state.locked(run_dir):
-        states = state.load(run_dir)
-        try:
-            new = step(run, service, states[service.name], *extra)
-        except switch.DeployFailed as failure:
-            if failure.state is not None:
-                state.save(run_dir, states | {service.name: failure.state})
-            raise
-        state.save(run_dir, states | {service.name: new})
+    source = None
+    if args.command in ("deploy", "canary", "release"):
+        if args.compose and (args.ref or args.command == "release"):
+            raise releases.SourceError(
+                "with --compose the version is the image tag ($TAG), and releases "
+                "are measured on the local platform only"
+            )
+        source = releases.Source(args.ref, args.allow_dirty).resolve()
+    command = changes.Command(
+        args.command, service_named(args.service), source, getattr(args, "percent", 0)
+    )
+    changes.run_command(switch.Run(backend, _say, args.ready_timeout), run_dir, command)
     print(status.show(backend, run_dir, as_json=False))
 
 
@@ -158,9 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("down", "stop what `up` started"),
         ("status", "each service's live colour, versions and health"),
-        ("deploy", "start the idle colour from the current code and switch to it"),
+        ("deploy", "start the idle colour at a version and switch to it"),
         ("rollback", "give traffic back to the previous colour (or end a canary)"),
         ("canary", "send PERCENT of a service's requests to its idle colour"),
+        ("release", "a canary in steps, judged from Prometheus: promoted or rolled back"),
+        ("history", "the deploy log"),
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--run-dir", type=Path, default=Platform.run_dir)
@@ -170,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="the docker-compose system, not this machine's",
             )
-        if name in ("deploy", "rollback", "canary"):
+        if name in ("deploy", "rollback", "canary", "release"):
             sub.add_argument("service", choices=("collections", "locations", "analytics"))
             sub.add_argument(
                 "--ready-timeout",
@@ -178,8 +188,18 @@ def _parser() -> argparse.ArgumentParser:
                 default=switch.READY_TIMEOUT,
                 help="seconds a starting colour has to become ready",
             )
+        if name in ("deploy", "canary", "release"):
+            sub.add_argument("--ref", help="the git ref to deploy (default: the current commit)")
+            sub.add_argument(
+                "--allow-dirty",
+                action="store_true",
+                help="without --ref, deploy the working tree with its uncommitted changes",
+            )
         if name == "canary":
             sub.add_argument("percent", type=int)
+        if name == "history":
+            sub.add_argument("service", nargs="?", help="one service's events only")
+            sub.add_argument("--json", action="store_true", help="the log's lines as they are")
         if name == "status":
             sub.add_argument("--json", action="store_true")
     seed_parser = commands.add_parser("seed", help="load demo data through the public API")
@@ -235,7 +255,6 @@ def _platform_options(sub: argparse.ArgumentParser) -> None:
 
 def main() -> None:
     args = _parser().parse_args()
-    steps = {"deploy": switch.deploy, "rollback": switch.rollback, "canary": switch.canary}
     if args.command == "seed":
         token = keys.mint(
             _keys(args.run_dir), "seed", "collections:write locations:read locations:write"
@@ -259,9 +278,11 @@ def main() -> None:
         backend, run_dir = _backend(args)
         pages = {} if args.compose else monitoring.pages(Platform.load(run_dir))
         print(status.show(backend, run_dir, as_json=args.json, pages=pages))
-    elif args.command in steps:
-        extra = (args.percent,) if args.command == "canary" else ()
-        change(args, steps[args.command], *extra)
+    elif args.command == "history":
+        found = history.events(_backend(args)[1], args.service)
+        print("\n".join(map(json.dumps, found)) if args.json else history.table(found))
+    elif args.command in ("deploy", "rollback", "canary", "release"):
+        change(args)
     else:
         platform = _platform(args)
         gateway.check(gateway.render(platform, state.load(platform.run_dir)))
@@ -273,6 +294,10 @@ if __name__ == "__main__":
         main()
     except (
         switch.DeployFailed,
+        releases.SourceError,
+        environments.EnvironmentFailed,
+        canary_analysis.SettingError,
+        canary_analysis.MonitoringUnavailable,
         state.Busy,
         gateway.GatewayConfigError,
         supervisor.SupervisorError,

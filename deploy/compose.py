@@ -19,6 +19,7 @@ from pathlib import Path
 
 from deploy import gateway
 from deploy.platform import COLOURS, REPO_ROOT, Service
+from deploy.releases import Resolved, deployer
 from deploy.state import Release, ServiceState
 
 GATEWAY_DOCKERFILE = REPO_ROOT / "gateway" / "Dockerfile"
@@ -79,15 +80,15 @@ class ComposeColours:
             raise ComposeError(f"docker compose {' '.join(args)}: {said[-1000:]}")
         return result
 
-    def start(self, service: Service, colour: str, fresh: bool) -> Release | None:
+    def start(self, service: Service, colour: str, source: Resolved | None) -> Release | None:
         name = service.program(colour)
-        if not fresh:  # the container as it was, not recreated from $TAG
+        if source is None:  # the container as it was, not recreated from $TAG
             self._compose("start", name)
             return None
         self._compose("build", name)
         self._compose("run", "--rm", "--no-deps", f"{service.name}-migrate")
         self._compose("up", "--detach", "--no-deps", "--force-recreate", name)
-        return Release(self.tag)
+        return Release(self.tag, ref=f"image tag {self.tag}", by=deployer())
 
     def stop(self, service: Service, colour: str) -> None:
         self._compose("stop", service.program(colour), check=False)

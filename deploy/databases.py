@@ -3,8 +3,10 @@
 # Operator commands run fixed programs with argument lists, never a shell.
 import subprocess  # nosec B404
 
+from deploy import releases
 from deploy.platform import SERVICES, Platform, Service
 from service_kit.data import pg_admin
+from service_kit.data.migrate import ahead, revision_of, revisions
 
 
 class MigrationFailed(RuntimeError):
@@ -15,11 +17,15 @@ def migrate(platform: Platform, service: Service, colour: str) -> None:
     """Run the migrate command of a colour's release against the service's database.
 
     Migrations are expand-only when they ship (deploy/README.md), so the live
-    colour keeps working on the schema this leaves.
+    colour keeps working on the schema this leaves. A database already ahead
+    of the release (an older version deployed again) is left as it is.
     """
-    # This platform's own python, our own arguments.
+    known = revisions(platform.release_dir(service, colour) / service.package / "migrations")
+    if ahead(revision_of(platform.database_url(service)), known):
+        return
+    # The release's own python, our own arguments.
     result = subprocess.run(  # nosec B603
-        [platform.python, "-m", service.package, "migrate"],
+        [str(releases.python(platform, service, colour)), "-m", service.package, "migrate"],
         cwd=platform.release_dir(service, colour),
         env=platform.service_env(service, colour),
         capture_output=True,

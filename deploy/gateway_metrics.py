@@ -37,12 +37,23 @@ DURATION = Histogram(
 )
 
 
+STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx", "unanswered")
+
+
 class Lines:
     """Access lines in, counts out."""
 
     def __init__(self, colours: dict[str, tuple[str, str]], listeners: dict[str, str]):
         self.colours = colours  # "127.0.0.1:5101" -> ("collections", "blue")
         self.listeners = listeners  # "8080" -> "public"
+        # Every series exists from the start, at 0: a counter first seen at
+        # its first error would lose that error to increase() (a canary's
+        # first 5xx would not count against it).
+        for where in colours.values():
+            for listener in (*listeners.values(), "other"):
+                DURATION.labels(*where, listener)
+                for status_class in STATUS_CLASSES:
+                    REQUESTS.labels(*where, listener, status_class)
 
     def count(self, datagram: bytes) -> None:
         text = datagram.decode("utf-8", "replace")

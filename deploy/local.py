@@ -38,7 +38,8 @@ class PortInUse(RuntimeError):
 
 
 def prepare(platform: Platform) -> Path:
-    """Copy the code for each live colour, migrate, render and check the configs.
+    """Make each live colour's release from the working tree, migrate, render
+    and check the configs.
 
     The live colour of each service is kept from the last run (a canary is
     not); returns supervisord's config.
@@ -46,12 +47,14 @@ def prepare(platform: Platform) -> Path:
     check_ports_free(platform)
     keys.ensure(platform.keys)
     platform.save()
+    source = releases.WORKING_TREE.resolve()
     with state.locked(platform.run_dir):
         states = state.load(platform.run_dir)
         for service in SERVICES:
             current = states[service.name]
             current.canary_percent = 0
-            current.releases[current.live] = releases.make(platform, service, current.live)
+            release = releases.make(platform, service, current.live, source)
+            current.releases[current.live] = release
         state.save(platform.run_dir, states)
     databases.prepare(platform, {name: s.live for name, s in states.items()})
     gateway_config = gateway.render(platform, states)
@@ -67,10 +70,12 @@ class LocalColours:
     def __init__(self, platform: Platform):
         self.platform = platform
 
-    def start(self, service: Service, colour: str, fresh: bool) -> Release | None:
+    def start(
+        self, service: Service, colour: str, source: releases.Resolved | None
+    ) -> Release | None:
         release = None
-        if fresh:
-            release = releases.make(self.platform, service, colour)
+        if source is not None:
+            release = releases.make(self.platform, service, colour, source)
             databases.migrate(self.platform, service, colour)
         elif not releases.exists(self.platform, service, colour):
             raise FileNotFoundError(f"{colour} has no release to start")

@@ -139,6 +139,9 @@ class Platform:
     # The monitoring stack beside the system (`make run MONITOR=1`:
     # deploy/monitoring.py).
     monitor: bool = False
+    # The releases' Python environments and their wheel cache
+    # (deploy/environments.py): var/envs when empty, which the tests share.
+    envs_dir: str = ""
     # Where the services export their spans (OTEL_EXPORTER_OTLP_ENDPOINT,
     # an OTLP/HTTP receiver); none by default.
     otlp_endpoint: str = ""
@@ -154,6 +157,10 @@ class Platform:
     @property
     def keys(self) -> Path:
         return Path(self.keys_dir) if self.keys_dir else self.run_dir.parent / "keys"
+
+    @property
+    def envs(self) -> Path:
+        return Path(self.envs_dir) if self.envs_dir else REPO_ROOT / "var" / "envs"
 
     @property
     def issuer_port(self) -> int:

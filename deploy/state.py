@@ -26,10 +26,16 @@ class Busy(RuntimeError):
 
 @dataclass
 class Release:
-    """What a colour's release folder holds: a version and when it was made."""
+    """What a colour's release folder holds: which version of the code (the
+    ref asked for, its commit, `git describe`), which environment (the key
+    of its requirements), and when and by whom it was made."""
 
     version: str
     made_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    ref: str = ""
+    commit: str = ""
+    requirements: str = ""
+    by: str = ""
 
 
 @dataclass

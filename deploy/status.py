@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from deploy import state
-from deploy.platform import COLOURS, SERVICES, other
+from deploy.platform import COLOURS, SERVICES
 from deploy.switch import Backend
 
 
@@ -28,27 +28,56 @@ def collect(backend: Backend, run_dir: Path) -> dict:
                 ready = backend.get(service, colour, "/health/ready")[0] == 200
             report[service.name][colour] = {
                 "version": release.version if release else None,
+                "ref": release.ref if release else None,
+                "commit": release.commit if release else None,
+                "requirements": release.requirements if release else None,
                 "made_at": release.made_at if release else None,
+                "by": release.by if release else None,
                 "process": process,
                 "ready": ready,
             }
     return report
 
 
+COLUMNS = ("service", "colour", "traffic", "version", "ref", "commit", "requirements")
+COLUMNS_AFTER = ("deployed", "by", "process")
+
+
 def table(report: dict) -> str:
-    lines = [f"{'service':<12} {'traffic':<22} {'blue':<34} {'green':<34}"]
+    """One line per colour: its share of traffic, what it runs, since when, how it is."""
+    rows = [(*COLUMNS, *COLUMNS_AFTER)]
     for name, entry in report.items():
-        traffic = entry["live"]
-        if percent := entry["canary_percent"]:
-            traffic = f"{entry['live']} {100 - percent}%, {other(entry['live'])} {percent}%"
-        cells = [_colour_cell(entry[colour]) for colour in COLOURS]
-        lines.append(f"{name:<12} {traffic:<22} {cells[0]:<34} {cells[1]:<34}")
-    return "\n".join(lines)
+        for colour in COLOURS:
+            cell = entry[colour]
+            health = {True: "ready", False: "NOT READY", None: ""}[cell["ready"]]
+            rows.append(
+                (
+                    name,
+                    colour,
+                    _share(entry, colour),
+                    cell["version"] or "-",
+                    cell["ref"] or "-",
+                    (cell["commit"] or "-")[:12],
+                    cell["requirements"] or "-",
+                    cell["made_at"] or "-",
+                    cell["by"] or "-",
+                    f"{cell['process'].lower()} {health}".strip(),
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
-def _colour_cell(colour: dict) -> str:
-    health = {True: "ready", False: "NOT READY", None: ""}[colour["ready"]]
-    return f"{colour['version'] or '-'} {colour['process'].lower()} {health}".strip()
+def _share(entry: dict, colour: str) -> str:
+    """A colour's share of its service's traffic: "live", "90%", or "" (none)."""
+    if percent := entry["canary_percent"]:
+        return f"{percent}%" if colour != entry["live"] else f"{100 - percent}%"
+    if colour == entry["live"]:
+        return "live"
+    return "rollback" if entry["rollback_to"] == colour else ""
 
 
 def show(backend: Backend, run_dir: Path, as_json: bool, pages: dict | None = None) -> str:

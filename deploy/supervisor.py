@@ -11,7 +11,7 @@ import shlex
 import subprocess  # nosec B404
 from pathlib import Path
 
-from deploy import monitoring
+from deploy import monitoring, releases
 from deploy.platform import COLOURS, REPO_ROOT, SERVICES, Platform, Service
 from deploy.state import ServiceState
 
@@ -50,12 +50,15 @@ def _logging(platform: Platform, name: str) -> str:
 
 
 def _colour_program(platform: Platform, service: Service, colour: str, live: bool) -> str:
-    """A colour's gunicorn, from the colour's release folder, stopped as a
-    group on SIGTERM (gunicorn's graceful timeout is 30 s)."""
+    """A colour's gunicorn, from the colour's release folder and in its
+    environment, stopped as a group on SIGTERM (gunicorn's graceful timeout
+    is 30 s)."""
     release = platform.release_dir(service, colour)
     name = service.program(colour)
     gunicorn = [
-        str(platform.bin_dir / "gunicorn"),
+        str(releases.python(platform, service, colour)),
+        "-m",
+        "gunicorn",
         "--config",
         str(release / service.package / "gunicorn.conf.py"),
         "--bind",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from deploy.platform import Service
+from deploy.releases import Resolved
 from deploy.state import Release, ServiceState
 
 READY_TIMEOUT = 60.0
@@ -28,8 +29,8 @@ SMOKE_READS = {
 class DeployFailed(RuntimeError):
     """A step failed; the live colour kept serving as before.
 
-    `state`, when set, is what must be saved anyway: a failed fresh start
-    has replaced the idle colour's release, which can no longer be rolled
+    `state`, when set, is what must be saved anyway: a failed start of a
+    new release has replaced the idle colour's release, which can no longer be rolled
     back to.
     """
 
@@ -39,8 +40,9 @@ class DeployFailed(RuntimeError):
 
 
 class Backend(Protocol):
-    def start(self, service: Service, colour: str, fresh: bool) -> Release | None:
-        """Start a colour; with `fresh`, from the current code after its migrations."""
+    def start(self, service: Service, colour: str, source: Resolved | None) -> Release | None:
+        """Start a colour: with a `source`, a new release of that version after
+        its migrations; without, the release the colour holds."""
 
     def stop(self, service: Service, colour: str) -> None:
         """Stop a colour once it takes no traffic (it finishes what it has)."""
@@ -74,14 +76,14 @@ class Run:
     ready_timeout: float = READY_TIMEOUT
 
 
-def deploy(run: Run, service: Service, state: ServiceState) -> ServiceState:
-    """The idle colour takes all traffic: started from the current code, or, during
-    a canary, the canary colour as it runs."""
+def deploy(run: Run, service: Service, state: ServiceState, source: Resolved) -> ServiceState:
+    """The idle colour takes all traffic: started from `source`, or, during a
+    canary, the canary colour as it runs."""
     if state.canary_percent:
         run.say(f"{service.name}: promoting the canary ({state.idle})")
         new = replace(state, live=state.idle, canary_percent=0, previous=state.live)
         return _switch(run, service, state, new, started=None)
-    release = _bring_up(run, service, state, state.idle, fresh=True)
+    release = _bring_up(run, service, state, state.idle, source)
     new = ServiceState(
         live=state.idle, previous=state.live, releases=state.releases | {state.idle: release}
     )
@@ -96,21 +98,23 @@ def rollback(run: Run, service: Service, state: ServiceState) -> ServiceState:
         return _switch(run, service, state, new, started=None)
     if state.previous is None:
         raise DeployFailed(f"{service.name}: no earlier release to roll back to")
-    _bring_up(run, service, state, state.previous, fresh=False)
+    _bring_up(run, service, state, state.previous, None)
     new = replace(state, live=state.previous, previous=state.live)
     return _switch(run, service, state, new, started=state.previous)
 
 
-def canary(run: Run, service: Service, state: ServiceState, percent: int) -> ServiceState:
+def canary(
+    run: Run, service: Service, state: ServiceState, percent: int, source: Resolved
+) -> ServiceState:
     """Send `percent` of the service's requests to the idle colour (started from
-    the current code unless a canary already runs)."""
+    `source` unless a canary already runs)."""
     if not 1 <= percent <= 99:
         raise DeployFailed("a canary takes 1 to 99 percent; deploy or rollback ends it")
     if state.canary_percent:
         new = replace(state, canary_percent=percent)
         started = None
     else:
-        release = _bring_up(run, service, state, state.idle, fresh=True)
+        release = _bring_up(run, service, state, state.idle, source)
         releases = state.releases | {state.idle: release}
         new = replace(state, canary_percent=percent, previous=None, releases=releases)
         started = state.idle
@@ -120,19 +124,19 @@ def canary(run: Run, service: Service, state: ServiceState, percent: int) -> Ser
 
 
 def _bring_up(
-    run: Run, service: Service, state: ServiceState, colour: str, fresh: bool
+    run: Run, service: Service, state: ServiceState, colour: str, source: Resolved | None
 ) -> Release | None:
     """Start a colour, wait until it is ready and passes its smoke test."""
-    run.say(f"{service.name}: starting {colour}" + (" from the current code" if fresh else ""))
+    run.say(f"{service.name}: starting {colour}" + (f" at {source.version}" if source else ""))
     try:
-        release = run.backend.start(service, colour, fresh)
+        release = run.backend.start(service, colour, source)
         _wait_ready(run, service, colour)
         _smoke_test(run.backend, service, colour)
     # Whatever went wrong, the colour started for this command must not stay up.
     except Exception as error:
         run.say(f"{service.name}: {colour} failed, stopping it; nothing was switched")
         run.backend.stop(service, colour)
-        left = _forget(state, colour) if fresh else None
+        left = _forget(state, colour) if source else None
         raise DeployFailed(f"{service.name}: {colour} {error}", left) from error
     run.say(f"{service.name}: {colour} is ready and passed its smoke test")
     return release

@@ -4,6 +4,7 @@ It runs on its own ports (gateway 18080/18081, services +10000) and its own
 databases, so it never meets a `make run` on the same machine.
 """
 
+import os
 import subprocess
 import sys
 import uuid
@@ -107,11 +108,15 @@ def system(platform):
         yield platform
 
 
-def deploy_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run `python -m deploy ARGS` from the repository, as an operator would."""
+def deploy_cli(
+    *args: str, timeout: float = 300, settings: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m deploy ARGS` from the repository, as an operator would
+    (with `settings` added to the environment)."""
     return subprocess.run(
         [sys.executable, "-m", "deploy", *args],
         cwd=REPO_ROOT,
+        env={**os.environ, **(settings or {})},
         capture_output=True,
         text=True,
         check=False,

@@ -41,8 +41,10 @@ def platform(tmp_path_factory, keys_dir):
 
 
 def deploy_command(platform, *args: str) -> subprocess.CompletedProcess:
-    """Run `python -m deploy ARGS` against this platform, as an operator would."""
-    return deploy_cli(*args, "--run-dir", str(platform.run_dir))
+    """Run `python -m deploy ARGS` against this platform, as an operator would;
+    a deploy or canary takes this working tree, committed or not."""
+    tree = ["--allow-dirty"] if args[0] in ("deploy", "canary") else []
+    return deploy_cli(*args, *tree, "--run-dir", str(platform.run_dir))
 
 
 def live(platform, service: str) -> str:

@@ -13,7 +13,7 @@ import requests
 from prometheus_client import REGISTRY
 
 from conftest import TEST_DATABASE_URL
-from deploy import gateway_metrics, local, monitoring, supervisor
+from deploy import gateway_metrics, local, monitoring, releases, supervisor
 from deploy.platform import REPO_ROOT, service_named
 from tests.conftest import add_location, http, make_platform
 
@@ -169,7 +169,7 @@ def test_a_started_colour_is_scraped_and_a_stopped_one_dropped(monitored):
     backend = local.LocalColours(monitored)
     locations = service_named("locations")
 
-    backend.start(locations, "green", fresh=True)
+    backend.start(locations, "green", releases.WORKING_TREE.resolve())
     scraped_green = monitoring.scraped(monitored)["locations"]
     backend.stop(locations, "green")
 
@@ -240,3 +240,17 @@ def test_an_access_line_counts_for_the_colour_that_answered_it_last():
     )
     assert after - (before or 0) == 1
     assert REGISTRY.get_sample_value("gateway_upstream_duration_seconds_sum", labels) >= 0.25
+
+
+def test_each_colour_s_series_exist_at_zero_before_its_first_request():
+    gateway_metrics.Lines({"127.0.0.1:5302": ("analytics", "green")}, {"8081": "internal"})
+
+    labels = {"service": "analytics", "colour": "green", "listener": "internal"}
+    counts = [
+        REGISTRY.get_sample_value(
+            "gateway_upstream_requests_total", labels | {"status_class": status_class}
+        )
+        for status_class in gateway_metrics.STATUS_CLASSES
+    ]
+    assert counts == [0.0] * len(gateway_metrics.STATUS_CLASSES)
+    assert REGISTRY.get_sample_value("gateway_upstream_duration_seconds_count", labels) == 0.0

@@ -44,6 +44,22 @@ def current(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
+def ahead(found: set[str], known: set[str]) -> bool:
+    """A schema at revisions this history does not know: a newer release's
+    migrations wrote it (they only expand, so older code works on it)."""
+    return bool(found) and not found & known
+
+
+def revision_of(url: str) -> set[str]:
+    """The revisions the database at `url` is at (none if never migrated)."""
+    engine = make_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return current(connection)
+    finally:
+        engine.dispose()
+
+
 def run_env(target_metadata: MetaData) -> None:
     """The body of every service's migrations/env.py (online mode only)."""
     url = context.config.attributes["url"]

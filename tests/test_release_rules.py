@@ -1,0 +1,198 @@
+"""The parts of a release that need no running system: how a step is judged,
+the release settings, the deploy log, which version a source names, and the
+releases' environments (built by real pip, from real lock files)."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from deploy import environments, history, releases
+from deploy.canary_analysis import FAIL, PASS, WAIT, Figures, Policy, SettingError, judge
+from deploy.platform import REPO_ROOT, SERVICES
+
+POLICY = Policy(min_requests=100)
+STEADY = Figures(requests=1000, errors=2, p99=0.040)
+
+
+def test_a_canary_within_tolerance_passes():
+    verdict = judge(POLICY, STEADY, Figures(requests=200, errors=1, p99=0.055), alerts=[])
+
+    assert verdict.decision == PASS
+
+
+def test_more_errors_than_the_tolerance_fail_and_say_by_how_much():
+    verdict = judge(POLICY, STEADY, Figures(requests=200, errors=20, p99=0.040), alerts=[])
+
+    assert verdict.decision == FAIL
+    assert verdict.reasons == ("error ratio 10.00% against 0.20% (allowed up to 1.20%)",)
+
+
+def test_a_p99_beyond_both_the_ratio_and_the_slack_fails():
+    slow = judge(POLICY, STEADY, Figures(requests=200, errors=0, p99=0.240), alerts=[])
+    # 1.5 x 40 ms is 60 ms, but 40 ms + 50 ms is more: 85 ms passes.
+    within_slack = judge(POLICY, STEADY, Figures(requests=200, errors=0, p99=0.085), alerts=[])
+
+    assert slow.decision == FAIL
+    assert slow.reasons == ("p99 240 ms against 40 ms (allowed up to 90 ms)",)
+    assert within_slack.decision == PASS
+
+
+def test_a_canary_that_timed_no_answer_fails_on_latency():
+    verdict = judge(POLICY, STEADY, Figures(requests=150, errors=150, p99=None), alerts=[])
+
+    assert verdict.decision == FAIL
+    assert any(reason.startswith("p99 inf ms") for reason in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("stable", "canary"),
+    [(STEADY, Figures(requests=99, errors=99, p99=2.0)), (Figures(requests=50), STEADY)],
+)
+def test_too_few_requests_on_either_side_wait_whatever_the_figures(stable, canary):
+    verdict = judge(POLICY, stable, canary, alerts=[])
+
+    assert verdict.decision == WAIT
+    assert "fewer than 100" in verdict.reasons[0]
+
+
+def test_an_alert_fails_the_step_even_with_little_traffic():
+    verdict = judge(POLICY, STEADY, Figures(requests=3), alerts=["ErrorsAfterDeploy"])
+
+    assert (verdict.decision, verdict.reasons) == (FAIL, ("alerts firing: ErrorsAfterDeploy",))
+
+
+def test_the_settings_come_from_the_environment():
+    policy = Policy.from_env(
+        {"RELEASE_STEPS": "5, 20 60 100", "RELEASE_WINDOW": "30", "RELEASE_MIN_REQUESTS": "50"}
+    )
+
+    assert (policy.steps, policy.window, policy.min_requests) == ((5, 20, 60), 30.0, 50)
+    assert Policy.from_env({}) == Policy()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RELEASE_STEPS", "50 25"),
+        ("RELEASE_STEPS", "100"),
+        ("RELEASE_STEPS", "ten"),
+        ("RELEASE_STEPS", "0 50"),
+        ("RELEASE_WINDOW", "0"),
+        ("RELEASE_MIN_REQUESTS", "1.5"),
+        ("RELEASE_ERROR_TOLERANCE", "nan"),
+    ],
+)
+def test_a_malformed_setting_is_refused_by_name(name, value):
+    with pytest.raises(SettingError, match=name):
+        Policy.from_env({name: value})
+
+
+def test_the_deploy_log_appends_and_reads_back_one_service_s_events(tmp_path):
+    history.record(tmp_path, "collections", "deploy", "done", live="blue -> green")
+    history.record(tmp_path, "analytics", "canary", "failed", error="not ready")
+    history.record(tmp_path, "collections", "rollback", "done", live="green -> blue")
+
+    mine = history.events(tmp_path, "collections")
+    assert [(e["action"], e["live"]) for e in mine] == [
+        ("deploy", "blue -> green"),
+        ("rollback", "green -> blue"),
+    ]
+    assert all(e["by"] and e["at"] for e in mine)
+    assert len(history.events(tmp_path)) == 3
+    lines = history.table(history.events(tmp_path)).splitlines()
+    assert "analytics" in lines[1] and "failed" in lines[1] and "error=not ready" in lines[1]
+
+
+def test_an_empty_deploy_log_says_so(tmp_path):
+    assert history.table(history.events(tmp_path)) == "No deploys recorded yet."
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    git(tmp_path, "init", "--quiet")
+    (tmp_path / "app.py").write_text("VERSION = 1\n")
+    git(tmp_path, "add", "app.py")
+    git(tmp_path, "commit", "--quiet", "-m", "one")
+    git(tmp_path, "tag", "v1")
+    return tmp_path
+
+
+def test_a_clean_tree_deploys_its_current_commit(repo):
+    resolved = releases.Source().resolve(repo)
+
+    assert resolved.commit == git(repo, "rev-parse", "HEAD")
+    assert (resolved.version, resolved.working_tree) == ("v1", False)
+
+
+def test_a_dirty_tree_is_refused_unless_allowed(repo):
+    (repo / "app.py").write_text("VERSION = 2\n")
+
+    with pytest.raises(releases.SourceError, match="ALLOW_DIRTY=1"):
+        releases.Source().resolve(repo)
+    allowed = releases.Source(allow_dirty=True).resolve(repo)
+    assert (allowed.version, allowed.working_tree) == ("v1-dirty", True)
+
+
+def test_a_ref_names_its_commit_whatever_the_tree_holds(repo):
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "app.py").write_text("VERSION = 2\n")
+    git(repo, "commit", "--quiet", "-am", "two")
+
+    assert releases.Source("v1").resolve(repo).commit == first
+    with pytest.raises(releases.SourceError, match="no commit 'v9'"):
+        releases.Source("v9").resolve(repo)
+
+
+def pins(path: Path) -> set[str]:
+    return {m.lower() for m in re.findall(r"^([A-Za-z0-9_.-]+==[^\s;]+)", path.read_text(), re.M)}
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_each_lock_pins_what_its_requirements_name_every_package_hashed(service):
+    folder = REPO_ROOT / service.package
+    lock = (folder / environments.LOCK_FILE).read_text()
+
+    assert pins(folder / "requirements.txt") <= pins(folder / environments.LOCK_FILE)
+    entries = lock.split("\n\n") if "\n\n" in lock else re.split(r"\n(?=\S)", lock.strip())
+    assert all("--hash=sha256:" in entry for entry in entries)
+
+
+def test_an_unchanged_lock_reuses_its_environment_and_a_changed_one_gets_another():
+    lock = REPO_ROOT / "collections_service" / environments.LOCK_FILE
+    envs = REPO_ROOT / "var" / "envs"
+
+    built = environments.ensure(envs, lock)
+    done = (built / environments.DONE_MARK).stat().st_mtime_ns
+    again = environments.ensure(envs, lock)
+
+    assert again == built
+    assert (built / environments.DONE_MARK).stat().st_mtime_ns == done
+    assert environments.key(lock.read_text() + "six==1.17.0\n") != built.name
+    runs = subprocess.run(
+        [str(environments.python(built)), "-c", "import flask, gunicorn, sys; print(sys.prefix)"],
+        capture_output=True,
+        text=True,
+    )
+    assert runs.stdout.strip() == str(built)
+
+
+def test_a_package_whose_hash_does_not_match_is_never_installed(tmp_path):
+    lock = tmp_path / "bad" / environments.LOCK_FILE
+    lock.parent.mkdir()
+    lock.write_text("cachetools==8.0.2 \\\n    --hash=sha256:" + "0" * 64 + "\n")
+
+    with pytest.raises(environments.EnvironmentFailed, match="HASHES"):
+        environments.ensure(tmp_path / "envs", lock, say=lambda _: None)
+    assert [p.name for p in (tmp_path / "envs").iterdir()] == ["wheels"]
