@@ -56,7 +56,10 @@ class Source:
         if head is None:  # not a git checkout: its files are all there is
             return Resolved(repo, "working tree", "", "unknown", working_tree=True)
         branch = _git(repo, "rev-parse", "--abbrev-ref", "HEAD") or "HEAD"
-        if not _git(repo, "status", "--porcelain", "--untracked-files=no"):
+        changes = (_git(repo, "status", "--porcelain") or "").splitlines()
+        untracked_only = all(line.startswith("??") for line in changes)
+        if not changes or (untracked_only and not self.allow_dirty):
+            # The commit, as it is (files git does not track are not part of it).
             return Resolved(repo, branch, head, _describe(repo, head))
         if not self.allow_dirty:
             raise SourceError(

@@ -145,6 +145,14 @@ def test_a_dirty_tree_is_refused_unless_allowed(repo):
     assert (allowed.version, allowed.working_tree) == ("v1-dirty", True)
 
 
+def test_a_new_file_is_not_deployed_unless_the_tree_is_deployed_as_it_is(repo):
+    (repo / "new.py").write_text("NEW = True\n")
+
+    assert releases.Source().resolve(repo).working_tree is False
+    as_it_is = releases.Source(allow_dirty=True).resolve(repo)
+    assert (as_it_is.version, as_it_is.working_tree) == ("v1-dirty", True)
+
+
 def test_a_ref_names_its_commit_whatever_the_tree_holds(repo):
     first = git(repo, "rev-parse", "HEAD")
     (repo / "app.py").write_text("VERSION = 2\n")
