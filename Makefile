@@ -46,7 +46,7 @@ status: venv
 
 # REF=v1.4.2 (any git ref) deploys that version; without it, the current
 # commit (ALLOW_DIRTY=1: the working tree with its uncommitted changes).
-SOURCE_FLAGS = $(if $(REF),--ref $(REF)) $(if $(ALLOW_DIRTY),--allow-dirty)
+SOURCE_FLAGS = $(if $(REF),--ref $(REF)) $(if $(filter 1 yes true,$(ALLOW_DIRTY)),--allow-dirty)
 
 deploy: venv
 	$(BIN)/python -m deploy deploy $(SERVICE) $(SOURCE_FLAGS)

@@ -94,7 +94,13 @@ def change(args: argparse.Namespace) -> None:
     """Run one deploy command on one service (deploy/changes.py), then show the status."""
     backend, run_dir = _backend(args)
     source = None
-    if args.command in ("deploy", "canary", "release"):
+    canary_running = state.load(run_dir)[args.service].canary_percent
+    if canary_running and args.command in ("deploy", "canary") and args.ref:
+        raise releases.SourceError(
+            "a canary is running: `make deploy` promotes it as it runs, `make canary` "
+            "changes its share, `make rollback` ends it; none takes a REF"
+        )
+    if args.command == "release" or (args.command in ("deploy", "canary") and not canary_running):
         if args.compose and (args.ref or args.command == "release"):
             raise releases.SourceError(
                 "with --compose the version is the image tag ($TAG), and releases "
@@ -163,45 +169,7 @@ def _parser() -> argparse.ArgumentParser:
         ("check-gateway", "render the gateway and nginx -t it"),
     ):
         _platform_options(commands.add_parser(name, help=help_text))
-    for name, help_text in (
-        ("down", "stop what `up` started"),
-        ("status", "each service's live colour, versions and health"),
-        ("deploy", "start the idle colour at a version and switch to it"),
-        ("rollback", "give traffic back to the previous colour (or end a canary)"),
-        ("canary", "send PERCENT of a service's requests to its idle colour"),
-        ("release", "a canary in steps, judged from Prometheus: promoted or rolled back"),
-        ("history", "the deploy log"),
-    ):
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--run-dir", type=Path, default=Platform.run_dir)
-        if name != "down":
-            sub.add_argument(
-                "--compose",
-                action="store_true",
-                help="the docker-compose system, not this machine's",
-            )
-        if name in ("deploy", "rollback", "canary", "release"):
-            sub.add_argument("service", choices=("collections", "locations", "analytics"))
-            sub.add_argument(
-                "--ready-timeout",
-                type=float,
-                default=switch.READY_TIMEOUT,
-                help="seconds a starting colour has to become ready",
-            )
-        if name in ("deploy", "canary", "release"):
-            sub.add_argument("--ref", help="the git ref to deploy (default: the current commit)")
-            sub.add_argument(
-                "--allow-dirty",
-                action="store_true",
-                help="without --ref, deploy the working tree with its uncommitted changes",
-            )
-        if name == "canary":
-            sub.add_argument("percent", type=int)
-        if name == "history":
-            sub.add_argument("service", nargs="?", help="one service's events only")
-            sub.add_argument("--json", action="store_true", help="the log's lines as they are")
-        if name == "status":
-            sub.add_argument("--json", action="store_true")
+    _deploy_commands(commands)
     seed_parser = commands.add_parser("seed", help="load demo data through the public API")
     seed_parser.add_argument("--run-dir", type=Path, default=Platform.run_dir)
     seed_parser.add_argument("--base-url", default=Platform().public_url)
@@ -218,6 +186,50 @@ def _parser() -> argparse.ArgumentParser:
     rotation.add_argument("action", choices=("rotate", "retire"))
     rotation.add_argument("--run-dir", type=Path, default=Platform.run_dir)
     return parser
+
+
+def _deploy_commands(commands) -> None:
+    """The commands on a running platform's colours: status, deploy... history."""
+    for name, help_text in (
+        ("down", "stop what `up` started"),
+        ("status", "each service's live colour, versions and health"),
+        ("deploy", "start the idle colour at a version and switch to it"),
+        ("rollback", "give traffic back to the previous colour (or end a canary)"),
+        ("canary", "send PERCENT of a service's requests to its idle colour"),
+        ("release", "a canary in steps, judged from Prometheus: promoted or rolled back"),
+        ("history", "the deploy log"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--run-dir", type=Path, default=Platform.run_dir)
+        if name != "down":
+            sub.add_argument(
+                "--compose", action="store_true", help="the docker-compose system, not this one"
+            )
+        if name in ("deploy", "rollback", "canary", "release"):
+            _change_options(sub, takes_version=name != "rollback")
+        if name == "canary":
+            sub.add_argument("percent", type=int)
+        if name == "history":
+            sub.add_argument("service", nargs="?", help="one service's events only")
+        if name in ("status", "history"):
+            sub.add_argument("--json", action="store_true", help="as data")
+
+
+def _change_options(sub: argparse.ArgumentParser, takes_version: bool) -> None:
+    sub.add_argument("service", choices=("collections", "locations", "analytics"))
+    sub.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=switch.READY_TIMEOUT,
+        help="seconds a starting colour has to become ready",
+    )
+    if takes_version:
+        sub.add_argument("--ref", help="the git ref to deploy (default: the current commit)")
+        sub.add_argument(
+            "--allow-dirty",
+            action="store_true",
+            help="without --ref, deploy the working tree with its uncommitted changes",
+        )
 
 
 def _platform_options(sub: argparse.ArgumentParser) -> None:
@@ -292,11 +304,12 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted (a deploy command ends what it started first: make status)")
     except (
         switch.DeployFailed,
         releases.SourceError,
         environments.EnvironmentFailed,
-        canary_analysis.SettingError,
         canary_analysis.MonitoringUnavailable,
         state.Busy,
         gateway.GatewayConfigError,

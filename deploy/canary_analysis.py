@@ -11,18 +11,18 @@ docs/operations.md ("Progressive releases").
 import itertools
 import math
 import os
+import time
 from dataclasses import dataclass
 
 import requests
+
+from deploy.monitoring import SCRAPE_INTERVAL_S
+from deploy.platform import SettingError
 
 PASS, FAIL, WAIT = "pass", "fail", "wait"
 # Alerts that speak for the whole service (no colour label): a release does
 # not go on while one of them starts firing.
 SERVICE_ALERTS = ("ErrorBudgetBurnFast", "ErrorBudgetBurnSlow", "LatencyBudgetBurnFast")
-
-
-class SettingError(ValueError):
-    """A RELEASE_* setting is malformed."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,13 @@ class Policy:
         ):
             if name in env:
                 settings[field] = _positive(env, name, kind)
-        return cls(**settings)
+        policy = cls(**settings)
+        if policy.max_wait < policy.window:
+            raise SettingError(
+                f"RELEASE_MAX_WAIT ({policy.max_wait:g}) must be at least "
+                f"RELEASE_WINDOW ({policy.window:g})"
+            )
+        return policy
 
 
 def _steps(text: str) -> tuple[int, ...]:
@@ -75,7 +81,7 @@ def _steps(text: str) -> tuple[int, ...]:
     return analysed
 
 
-def _positive(env, name: str, kind: type) -> float:
+def _positive(env, name: str, kind: type[int] | type[float]) -> int | float:
     try:
         value = kind(env[name])
     except ValueError as error:
@@ -166,19 +172,26 @@ class Prometheus:
         self.url = url
 
     def figures(self, service: str, seconds: float) -> dict[str, Figures]:
-        """Each colour's figures over the last `seconds`."""
-        window = f"{max(int(seconds), 1)}s"
+        """Each colour's figures over the last `seconds`, and one scrape
+        interval more: a range that short must hold two samples of every
+        series to give an increase. All three are evaluated at one instant,
+        so a scrape landing between them cannot make them disagree."""
+        window = f"{int(seconds) + SCRAPE_INTERVAL_S}s"
+        at = time.time()
         selector = f'service="{service}"'
         requests_by = self._by_colour(
-            f"sum by (colour) (increase(gateway_upstream_requests_total{{{selector}}}[{window}]))"
+            f"sum by (colour) (increase(gateway_upstream_requests_total{{{selector}}}[{window}]))",
+            at,
         )
         errors_by = self._by_colour(
             "sum by (colour) (increase(gateway_upstream_requests_total"
-            f'{{{selector}, status_class=~"5xx|unanswered"}}[{window}]))'
+            f'{{{selector}, status_class=~"5xx|unanswered"}}[{window}]))',
+            at,
         )
         p99_by = self._by_colour(
             "histogram_quantile(0.99, sum by (colour, le) (increase("
-            f"gateway_upstream_duration_seconds_bucket{{{selector}}}[{window}])))"
+            f"gateway_upstream_duration_seconds_bucket{{{selector}}}[{window}])))",
+            at,
         )
         return {
             colour: Figures(count, errors_by.get(colour, 0.0), _finite(p99_by.get(colour)))
@@ -190,18 +203,17 @@ class Prometheus:
         result = self._query(f'ALERTS{{alertstate="firing", service="{service}"}}')
         return [(r["metric"]["alertname"], r["metric"].get("colour", "")) for r in result]
 
-    def _by_colour(self, expression: str) -> dict[str, float]:
-        return {r["metric"]["colour"]: float(r["value"][1]) for r in self._query(expression)}
+    def _by_colour(self, expression: str, at: float) -> dict[str, float]:
+        return {r["metric"]["colour"]: float(r["value"][1]) for r in self._query(expression, at)}
 
-    def _query(self, expression: str) -> list[dict]:
+    def _query(self, expression: str, at: float | None = None) -> list[dict]:
+        params = {"query": expression} | ({"time": f"{at:.3f}"} if at else {})
         try:
-            response = requests.get(
-                f"{self.url}/api/v1/query", params={"query": expression}, timeout=10
-            )
+            response = requests.get(f"{self.url}/api/v1/query", params=params, timeout=10)
             response.raise_for_status()
-        except requests.RequestException as error:
-            raise MonitoringUnavailable(f"Prometheus at {self.url}: {error}") from error
-        return response.json()["data"]["result"]
+            return response.json()["data"]["result"]
+        except (requests.RequestException, ValueError, KeyError) as error:
+            raise MonitoringUnavailable(f"Prometheus at {self.url}: {error!r}") from error
 
 
 def _finite(value: float | None) -> float | None:

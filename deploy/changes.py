@@ -33,14 +33,14 @@ def run_command(run: switch.Run, run_dir: Path, command: Command) -> ServiceStat
         before = state.load(run_dir)[name]
         try:
             after = _step(run, run_dir, command)(before)
-        except switch.DeployFailed as failure:
-            if failure.state is not None:
+        except BaseException as failure:  # logged, whatever it was (Ctrl-C too)
+            if isinstance(failure, switch.DeployFailed) and failure.state is not None:
                 _save(run_dir, name, failure.state)
-            rolled_back = isinstance(failure, progressive.RolledBack)
             left = state.load(run_dir)[name]
+            outcome = "rolled back" if isinstance(failure, progressive.RolledBack) else "failed"
+            error = str(failure) or type(failure).__name__
             details = _summary(command, before, left)
-            outcome = "rolled back" if rolled_back else "failed"
-            history.record(run_dir, name, command.action, outcome, error=str(failure), **details)
+            history.record(run_dir, name, command.action, outcome, error=error, **details)
             raise
         _save(run_dir, name, after)
         history.record(run_dir, name, command.action, "done", **_summary(command, before, after))
@@ -83,14 +83,15 @@ def _save(run_dir: Path, name: str, current: ServiceState) -> None:
 
 
 def _summary(command: Command, before: ServiceState, after: ServiceState) -> dict:
-    """The log's details: the traffic before and after, and the version asked for."""
+    """The log's details: the traffic before and after, the version asked
+    for, and what the colour that took the newest traffic runs."""
     details = {"live": f"{before.live} -> {after.live}"}
     if command.percent or after.canary_percent:
         details["canary_percent"] = after.canary_percent
     if command.source is not None:
-        source = command.source
-        details |= {"ref": source.ref, "commit": source.commit, "version": source.version}
+        details["asked"] = command.source.version
     taking = after.idle if after.canary_percent else after.live
     if release := after.releases.get(taking):
-        details["requirements"] = release.requirements
+        details |= {"colour": taking, "ref": release.ref, "commit": release.commit}
+        details |= {"version": release.version, "requirements": release.requirements}
     return details

@@ -3,6 +3,8 @@
 # Operator commands run fixed programs with argument lists, never a shell.
 import subprocess  # nosec B404
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from deploy import releases
 from deploy.platform import SERVICES, Platform, Service
 from service_kit.data import pg_admin
@@ -21,7 +23,13 @@ def migrate(platform: Platform, service: Service, colour: str) -> None:
     of the release (an older version deployed again) is left as it is.
     """
     known = revisions(platform.release_dir(service, colour) / service.package / "migrations")
-    if ahead(revision_of(platform.database_url(service)), known):
+    try:
+        found = revision_of(platform.database_url(service))
+    except SQLAlchemyError as error:
+        raise MigrationFailed(
+            f"{service.name}: cannot read its schema's revision: {error}"
+        ) from error
+    if ahead(found, known):
         return
     # The release's own python, our own arguments.
     result = subprocess.run(  # nosec B603

@@ -34,9 +34,10 @@ class EnvironmentFailed(RuntimeError):
 
 
 def key(lock_text: str) -> str:
-    """The environment's name: what it installs and the Python it runs on."""
-    digest = hashlib.sha256(f"{sys.version}\n{lock_text}".encode())
-    return digest.hexdigest()[:KEY_LENGTH]
+    """The environment's name: the lock's hash (what `make status` shows as
+    the requirements) and the Python minor version it was built for."""
+    digest = hashlib.sha256(lock_text.encode()).hexdigest()[:KEY_LENGTH]
+    return f"{digest}-py{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def ensure(envs_dir: Path, lock: Path, say: Callable[[str], None] = print) -> Path:
@@ -50,11 +51,16 @@ def ensure(envs_dir: Path, lock: Path, say: Callable[[str], None] = print) -> Pa
     try:
         _build(partial, lock, envs_dir / "wheels", say)
         (partial / DONE_MARK).touch()
-        if (target / DONE_MARK).exists():  # another command built it meanwhile
-            shutil.rmtree(partial)
-        else:
-            shutil.rmtree(target, ignore_errors=True)
+        # A complete environment only ever appears by this rename, marked:
+        # a target without the mark is what a crash left.
+        if target.exists() and not (target / DONE_MARK).exists():
+            shutil.rmtree(target)
+        try:
             partial.rename(target)
+        except OSError:
+            if not (target / DONE_MARK).exists():
+                raise
+            # Another command built the same environment meanwhile: use it.
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target

@@ -41,8 +41,13 @@ def events(run_dir: Path, service: str | None = None) -> list[dict]:
     path = run_dir / LOG_FILE
     if not path.exists():
         return []
-    found = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [e for e in found if service in (None, e["service"])]
+    found = []
+    for line in path.read_text().splitlines():
+        try:
+            found.append(json.loads(line))
+        except ValueError:  # a line cut short (a full disk): skip it, keep the rest
+            continue
+    return [e for e in found if service in (None, e.get("service"))]
 
 
 def table(found: list[dict]) -> str:

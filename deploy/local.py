@@ -18,6 +18,7 @@ import requests
 from deploy import (
     databases,
     gateway,
+    history,
     keys,
     monitoring,
     public_api,
@@ -55,6 +56,17 @@ def prepare(platform: Platform) -> Path:
             current.canary_percent = 0
             release = releases.make(platform, service, current.live, source)
             current.releases[current.live] = release
+            history.record(
+                platform.run_dir,
+                service.name,
+                "start",
+                "done",
+                colour=current.live,
+                ref=release.ref,
+                commit=release.commit,
+                version=release.version,
+                requirements=release.requirements,
+            )
         state.save(platform.run_dir, states)
     databases.prepare(platform, {name: s.live for name, s in states.items()})
     gateway_config = gateway.render(platform, states)

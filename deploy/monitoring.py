@@ -22,6 +22,8 @@ NGINX_EXPORTER_PORT = 5503
 POSTGRES_EXPORTER_PORT = 5504
 GATEWAY_SYSLOG_PORT = 5505
 GATEWAY_METRICS_PORT = 5506
+# Seconds between two scrapes (and two evaluations of the rules).
+SCRAPE_INTERVAL_S = 5
 # Debian's names for the programs.
 BINARIES = {
     "prometheus": "prometheus",
@@ -100,7 +102,10 @@ def prometheus_config(platform: Platform) -> dict:
     if platform.database == "postgres":
         scrape.append(_static("postgres", port(platform, POSTGRES_EXPORTER_PORT)))
     return {
-        "global": {"scrape_interval": "5s", "evaluation_interval": "5s"},
+        "global": {
+            "scrape_interval": f"{SCRAPE_INTERVAL_S}s",
+            "evaluation_interval": f"{SCRAPE_INTERVAL_S}s",
+        },
         "rule_files": [str(RULES / "*.yml")],
         "alerting": {
             "alertmanagers": [

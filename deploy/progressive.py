@@ -30,6 +30,9 @@ from deploy.platform import Service
 from deploy.releases import Resolved
 from deploy.state import ServiceState
 
+# How often a waiting step looks at the alerts (Prometheus evaluates every 5 s).
+ALERT_POLL_S = 5.0
+
 
 class RolledBack(switch.DeployFailed):
     """The release was judged worse than the stable colour and rolled back."""
@@ -56,33 +59,59 @@ def release(
             f"{service.name}: a canary is running; promote it (make deploy) "
             "or end it (make rollback) first"
         )
-    stable, new = state.live, state.idle
     already_firing = {name for name, _ in watch.prometheus.alerts(service.name)}
     started = time.monotonic()
-    for percent in watch.policy.steps:
-        state = switch.canary(run, service, state, percent, source)
-        watch.save(state)
-        watch.log("release step", "started", {"colour": new, "percent": percent})
-        try:
-            verdict = _judge_step(run, watch, service, (stable, new), already_firing)
-        except BaseException:  # Ctrl-C, Prometheus gone: the stable colour takes it all back
-            watch.save(switch.rollback(run, service, state))
-            raise
-        watch.log("release step", verdict.decision, {"percent": percent, **verdict.as_dict()})
-        if verdict.decision != PASS:
-            run.say(f"{service.name}: rolling back: " + "; ".join(verdict.reasons))
-            state = switch.rollback(run, service, state)
-            watch.save(state)
-            raise RolledBack(
-                f"{service.name}: {new} was rolled back at {percent}%: "
-                + "; ".join(verdict.reasons)
-                + f" (new {verdict.canary}; stable {verdict.stable})",
-                state,
-            )
-    state = switch.deploy(run, service, state, source)
+    steps = _Steps(run, watch, service, state, already_firing)
+    try:
+        for percent in watch.policy.steps:
+            steps.take(percent, source)
+    except BaseException as error:  # a worse colour, Ctrl-C, Prometheus gone...
+        steps.end_canary(error)
+        raise
+    state = switch.deploy(run, service, steps.state, source)
     watch.save(state)
-    run.say(f"{service.name}: {new} promoted after {time.monotonic() - started:.0f}s")
+    run.say(f"{service.name}: {state.live} promoted after {time.monotonic() - started:.0f}s")
     return state
+
+
+class _Steps:
+    """A release's steps on one service, and the state they leave."""
+
+    def __init__(
+        self,
+        run: switch.Run,
+        watch: Watch,
+        service: Service,
+        state: ServiceState,
+        already_firing: set[str],
+    ):
+        self.run, self.watch, self.service, self.state = run, watch, service, state
+        self.colours = (state.live, state.idle)  # stable, new
+        self.already_firing = already_firing
+
+    def take(self, percent: int, source: Resolved) -> None:
+        """Send `percent` to the new colour, judge it, and raise RolledBack if worse."""
+        self.state = switch.canary(self.run, self.service, self.state, percent, source)
+        self.watch.save(self.state)
+        self.watch.log("release step", "started", {"colour": self.colours[1], "percent": percent})
+        verdict = _judge_step(self.run, self.watch, self.service, self.colours, self.already_firing)
+        self.watch.log("release step", verdict.decision, {"percent": percent, **verdict.as_dict()})
+        if verdict.decision != PASS:
+            raise RolledBack(
+                f"{self.service.name}: {self.colours[1]} was rolled back at {percent}%: "
+                + "; ".join(verdict.reasons)
+                + f" (new {verdict.canary}; stable {verdict.stable})"
+            )
+
+    def end_canary(self, error: BaseException) -> None:
+        """The stable colour takes all traffic back, if the new one had any."""
+        if self.state.canary_percent:
+            reason = str(error) or type(error).__name__
+            self.run.say(f"{self.service.name}: rolling back: {reason}")
+            self.state = switch.rollback(self.run, self.service, self.state)
+            self.watch.save(self.state)
+        if isinstance(error, switch.DeployFailed):
+            error.state = self.state
 
 
 def _judge_step(
@@ -93,20 +122,16 @@ def _judge_step(
     already_firing: set[str],
 ) -> Verdict:
     """Wait one window, then judge it; while there is too little traffic to
-    tell, judge a longer window, up to max_wait (then it fails)."""
+    tell, judge a longer window, up to max_wait (then it fails). An alert of
+    the new colour's fails the step as soon as it fires."""
     policy = watch.policy
     stable, new = colours
     started = time.monotonic()
-    time.sleep(policy.window)
+    wait_until = started + policy.window
     while True:
+        alerts = _waiting(watch, service.name, new, already_firing, wait_until)
         elapsed = time.monotonic() - started
         figures = watch.prometheus.figures(service.name, elapsed)
-        alerts = [
-            name
-            for name, colour in watch.prometheus.alerts(service.name)
-            if colour == new
-            or (not colour and name in SERVICE_ALERTS and name not in already_firing)
-        ]
         verdict = judge(policy, figures.get(stable, Figures()), figures.get(new, Figures()), alerts)
         run.say(
             f"{service.name}: after {elapsed:.0f}s: {verdict.decision}; new {new}: "
@@ -117,4 +142,23 @@ def _judge_step(
         if elapsed + policy.window / 2 > policy.max_wait:
             reason = f"too little traffic to judge in {elapsed:.0f}s: " + "; ".join(verdict.reasons)
             return Verdict(FAIL, (reason,), verdict.stable, verdict.canary)
-        time.sleep(policy.window / 2)
+        wait_until = time.monotonic() + policy.window / 2
+
+
+def _waiting(
+    watch: Watch, service: str, new: str, already_firing: set[str], until: float
+) -> list[str]:
+    """Sleep until `until`, looking at the alerts every few seconds; the new
+    colour's alerts (and the service's budget alerts that started firing)
+    as soon as there are any, else at the end."""
+    while True:
+        alerts = [
+            name
+            for name, colour in watch.prometheus.alerts(service)
+            if colour == new
+            or (not colour and name in SERVICE_ALERTS and name not in already_firing)
+        ]
+        left = until - time.monotonic()
+        if alerts or left <= 0:
+            return alerts
+        time.sleep(min(ALERT_POLL_S, left))

@@ -87,8 +87,13 @@ class Resolved:
 
 
 def deployer() -> str:
-    """Who deploys: DEPLOY_USER, else the login name."""
-    return os.environ.get("DEPLOY_USER") or getpass.getuser()
+    """Who deploys: DEPLOY_USER, else the login name (else the user id)."""
+    if os.environ.get("DEPLOY_USER"):
+        return os.environ["DEPLOY_USER"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no USER and no passwd entry (a container)
+        return str(os.getuid())
 
 
 def make(
@@ -127,7 +132,7 @@ def make(
         version=source.version,
         ref=source.ref,
         commit=source.commit,
-        requirements=environment.name,
+        requirements=environment.name.split("-py")[0],
         by=deployer(),
     )
 

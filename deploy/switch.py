@@ -76,7 +76,9 @@ class Run:
     ready_timeout: float = READY_TIMEOUT
 
 
-def deploy(run: Run, service: Service, state: ServiceState, source: Resolved) -> ServiceState:
+def deploy(
+    run: Run, service: Service, state: ServiceState, source: Resolved | None
+) -> ServiceState:
     """The idle colour takes all traffic: started from `source`, or, during a
     canary, the canary colour as it runs."""
     if state.canary_percent:
@@ -104,7 +106,7 @@ def rollback(run: Run, service: Service, state: ServiceState) -> ServiceState:
 
 
 def canary(
-    run: Run, service: Service, state: ServiceState, percent: int, source: Resolved
+    run: Run, service: Service, state: ServiceState, percent: int, source: Resolved | None
 ) -> ServiceState:
     """Send `percent` of the service's requests to the idle colour (started from
     `source` unless a canary already runs)."""
@@ -132,12 +134,14 @@ def _bring_up(
         release = run.backend.start(service, colour, source)
         _wait_ready(run, service, colour)
         _smoke_test(run.backend, service, colour)
-    # Whatever went wrong, the colour started for this command must not stay up.
-    except Exception as error:
+    # Whatever went wrong (Ctrl-C too), the colour started for this command
+    # must not stay up.
+    except BaseException as error:
         run.say(f"{service.name}: {colour} failed, stopping it; nothing was switched")
         run.backend.stop(service, colour)
         left = _forget(state, colour) if source else None
-        raise DeployFailed(f"{service.name}: {colour} {error}", left) from error
+        said = str(error) or f"was interrupted ({type(error).__name__})"
+        raise DeployFailed(f"{service.name}: {colour} {said}", left) from error
     run.say(f"{service.name}: {colour} is ready and passed its smoke test")
     return release
 

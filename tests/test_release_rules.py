@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from deploy import environments, history, releases
-from deploy.canary_analysis import FAIL, PASS, WAIT, Figures, Policy, SettingError, judge
-from deploy.platform import REPO_ROOT, SERVICES
+from deploy.canary_analysis import FAIL, PASS, WAIT, Figures, Policy, judge
+from deploy.platform import REPO_ROOT, SERVICES, SettingError
 
 POLICY = Policy(min_requests=100)
 STEADY = Figures(requests=1000, errors=2, p99=0.040)
@@ -163,6 +163,12 @@ def test_a_ref_names_its_commit_whatever_the_tree_holds(repo):
         releases.Source("v9").resolve(repo)
 
 
+def entries(lock_text: str) -> dict[str, str]:
+    """A lock's entries by package name: the pin line and its --hash lines."""
+    found = re.findall(r"^(([A-Za-z0-9_.-]+)==\S+.*(?:\n[ \t]+.*)*)", lock_text, re.M)
+    return {name.lower(): entry for entry, name in found}
+
+
 def pins(path: Path) -> set[str]:
     return {m.lower() for m in re.findall(r"^([A-Za-z0-9_.-]+==[^\s;]+)", path.read_text(), re.M)}
 
@@ -173,11 +179,11 @@ def test_each_lock_pins_what_its_requirements_name_every_package_hashed(service)
     lock = (folder / environments.LOCK_FILE).read_text()
 
     assert pins(folder / "requirements.txt") <= pins(folder / environments.LOCK_FILE)
-    entries = lock.split("\n\n") if "\n\n" in lock else re.split(r"\n(?=\S)", lock.strip())
-    assert all("--hash=sha256:" in entry for entry in entries)
+    assert len(entries(lock)) == len(pins(folder / environments.LOCK_FILE))
+    assert all("--hash=sha256:" in entry for entry in entries(lock).values())
 
 
-def test_an_unchanged_lock_reuses_its_environment_and_a_changed_one_gets_another():
+def test_an_unchanged_lock_reuses_its_environment():
     lock = REPO_ROOT / "collections_service" / environments.LOCK_FILE
     envs = REPO_ROOT / "var" / "envs"
 
@@ -187,13 +193,34 @@ def test_an_unchanged_lock_reuses_its_environment_and_a_changed_one_gets_another
 
     assert again == built
     assert (built / environments.DONE_MARK).stat().st_mtime_ns == done
-    assert environments.key(lock.read_text() + "six==1.17.0\n") != built.name
     runs = subprocess.run(
         [str(environments.python(built)), "-c", "import flask, gunicorn, sys; print(sys.prefix)"],
         capture_output=True,
         text=True,
     )
     assert runs.stdout.strip() == str(built)
+
+
+def test_a_changed_lock_gets_an_environment_of_its_own_from_the_wheel_cache(tmp_path):
+    whole = REPO_ROOT / "collections_service" / environments.LOCK_FILE
+    environments.ensure(REPO_ROOT / "var" / "envs", whole)  # the cache holds its wheels
+    lock = tmp_path / "one" / environments.LOCK_FILE
+    lock.parent.mkdir()
+    lock.write_text(entries(whole.read_text())["blinker"] + "\n")
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    (envs / "wheels").symlink_to(REPO_ROOT / "var" / "envs" / "wheels")
+    said = []
+
+    built = environments.ensure(envs, lock, said.append)
+
+    assert built.name != environments.key(whole.read_text())
+    assert not any("downloading" in line for line in said)  # offline, from the cache
+    probe = "from importlib.util import find_spec as f; print(bool(f('blinker')), bool(f('flask')))"
+    runs = subprocess.run(
+        [str(environments.python(built)), "-c", probe], capture_output=True, text=True
+    )
+    assert runs.stdout.split() == ["True", "False"]
 
 
 def test_a_package_whose_hash_does_not_match_is_never_installed(tmp_path):
