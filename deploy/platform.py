@@ -142,6 +142,9 @@ class Platform:
     # The releases' Python environments and their wheel cache
     # (deploy/environments.py): var/envs when empty, which the tests share.
     envs_dir: str = ""
+    # A folder after the release on every colour's PYTHONPATH: the tests'
+    # coverage hook (tests/coverage_hook); none otherwise.
+    extra_python_path: str = ""
     # Where the services export their spans (OTEL_EXPORTER_OTLP_ENDPOINT,
     # an OTLP/HTTP receiver); none by default.
     otlp_endpoint: str = ""
@@ -196,7 +199,9 @@ class Platform:
             "FEED_POLL": str(self.feed_poll),
             "JWKS_FILE": str(self.keys / "jwks.json"),
             "JWKS_REFRESH": str(self.jwks_refresh),
-            "PYTHONPATH": str(self.release_dir(service, colour)),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(self.release_dir(service, colour)), self.extra_python_path])
+            ),
             # Metrics: its colour (its version comes from the release folder:
             # gunicorn_defaults.py), and a folder of its own for the workers'
             # shared counters.

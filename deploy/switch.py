@@ -9,6 +9,7 @@ the live colour serving exactly as before.
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -17,6 +18,12 @@ from deploy.releases import Resolved
 from deploy.state import Release, ServiceState
 
 READY_TIMEOUT = 60.0
+# Reads a started colour answers (WARM_UP_AT_ONCE at a time) after its smoke
+# test and before it takes traffic: its first requests open database
+# connections and fill caches, which clients should not wait for and a
+# canary should not be judged on.
+WARM_UP_READS = 32
+WARM_UP_AT_ONCE = 4
 # One read per service that needs its database and its code: a smoke test,
 # with a token for just that read.
 SMOKE_READS = {
@@ -134,6 +141,7 @@ def _bring_up(
         release = run.backend.start(service, colour, source)
         _wait_ready(run, service, colour)
         _smoke_test(run.backend, service, colour)
+        _warm_up(run.backend, service, colour)
     # Whatever went wrong (Ctrl-C too), the colour started for this command
     # must not stay up.
     except BaseException as error:
@@ -211,3 +219,11 @@ def _smoke_test(backend: Backend, service: Service, colour: str) -> None:
     if status != 200 or not content_type.startswith("application/json"):
         raise DeployFailed(f"failed its smoke test: GET {path} gave {status} {body[:300]}")
     json.loads(body)
+
+
+def _warm_up(backend: Backend, service: Service, colour: str) -> None:
+    """The smoke test's read, WARM_UP_READS times; what they answer does not matter."""
+    path, scope = SMOKE_READS[service.name]
+    token = backend.token(scope)
+    with ThreadPoolExecutor(WARM_UP_AT_ONCE) as pool:
+        list(pool.map(lambda _: backend.get(service, colour, path, token), range(WARM_UP_READS)))

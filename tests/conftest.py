@@ -7,6 +7,7 @@ databases, so it never meets a `make run` on the same machine.
 import os
 import subprocess
 import sys
+import sysconfig
 import uuid
 
 import pytest
@@ -71,6 +72,14 @@ def _the_testers_token(bearer):
     http.token = bearer
 
 
+# Under `coverage run` (make test), each colour measures itself too:
+# tests/coverage_hook/sitecustomize.py loads coverage from this venv.
+MEASURING = bool(os.environ.get("COVERAGE_PROCESS_CONFIG"))
+COVERAGE_HOOK = REPO_ROOT / "tests" / "coverage_hook"
+if MEASURING:
+    os.environ["COVERAGE_VENV_SITE"] = sysconfig.get_paths()["purelib"]
+
+
 def make_platform(
     run_dir, public_port: int, internal_port: int, port_offset: int, keys_dir
 ) -> Platform:
@@ -93,6 +102,7 @@ def make_platform(
         jwks_refresh=1.0,
         rate=100_000,
         burst=100_000,
+        extra_python_path=str(COVERAGE_HOOK) if MEASURING else "",
     )
 
 

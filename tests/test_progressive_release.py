@@ -24,7 +24,7 @@ from deploy.platform import REPO_ROOT
 from tests.conftest import add_location, deploy_cli, make_platform, rows
 from tests.traffic import Traffic
 
-# Short windows: the load below gives the new colour ~15 requests a second at 20%.
+# Short windows: the load below gives the new colour 15-30 requests a second at 20%.
 POLICY = {
     "RELEASE_STEPS": "20 50 100",
     "RELEASE_WINDOW": "10",
@@ -151,7 +151,9 @@ def test_a_healthy_release_is_promoted_and_bad_ones_roll_themselves_back(
     faulty = {name: commit_of_this_tree(tmp_path, fault) for name, fault in FAULTS.items()}
     results = {}
 
-    with Traffic(monitored.public_url, place["name"], place["id"], pause=0.01) as traffic:
+    with Traffic(
+        monitored.public_url, place["name"], place["id"], clients=4, pause=0.01
+    ) as traffic:
         time.sleep(5)  # the stable colour's figures, before the first step
         results["healthy"] = release(monitored, healthy)
         promoted = state.load(monitored.run_dir)["collections"]
