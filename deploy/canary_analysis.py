@@ -43,6 +43,9 @@ class Policy:
     # seconds above it, whichever is more.
     latency_ratio: float = 1.5
     latency_slack: float = 0.05
+    # Failed checks (each over a window of its own) that roll a release back:
+    # one bad window can be a noisy minute on the machine, two are the code.
+    failure_limit: int = 2
 
     @classmethod
     def from_env(cls, env=os.environ) -> "Policy":
@@ -56,6 +59,7 @@ class Policy:
             ("RELEASE_ERROR_TOLERANCE", "error_tolerance", float),
             ("RELEASE_LATENCY_RATIO", "latency_ratio", float),
             ("RELEASE_LATENCY_SLACK", "latency_slack", float),
+            ("RELEASE_FAILURE_LIMIT", "failure_limit", int),
         ):
             if name in env:
                 settings[field] = _positive(env, name, kind)
@@ -161,6 +165,15 @@ def judge(policy: Policy, stable: Figures, canary: Figures, alerts: list[str]) -
     return Verdict(PASS, ("within tolerance",), stable, canary)
 
 
+@dataclass(frozen=True)
+class Alert:
+    """A firing alert: its name, and the colour and version it is about ("": all)."""
+
+    name: str
+    colour: str = ""
+    version: str = ""
+
+
 class MonitoringUnavailable(RuntimeError):
     """Prometheus did not answer a query."""
 
@@ -198,10 +211,11 @@ class Prometheus:
             for colour, count in requests_by.items()
         }
 
-    def alerts(self, service: str) -> list[tuple[str, str]]:
-        """The service's firing alerts: (name, colour or "")."""
+    def alerts(self, service: str) -> list[Alert]:
+        """The service's firing alerts."""
         result = self._query(f'ALERTS{{alertstate="firing", service="{service}"}}')
-        return [(r["metric"]["alertname"], r["metric"].get("colour", "")) for r in result]
+        labels = [r["metric"] for r in result]
+        return [Alert(m["alertname"], m.get("colour", ""), m.get("version", "")) for m in labels]
 
     def _by_colour(self, expression: str, at: float) -> dict[str, float]:
         return {r["metric"]["colour"]: float(r["value"][1]) for r in self._query(expression, at)}

@@ -9,13 +9,14 @@ import subprocess
 import sys
 import sysconfig
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL, bearer_session, uses_sqlite
-from deploy import local
+from deploy import local, monitoring
 from deploy.platform import REPO_ROOT, Platform, service_named
 from service_kit.data.db import make_engine
 
@@ -80,6 +81,20 @@ if MEASURING:
     os.environ["COVERAGE_VENV_SITE"] = sysconfig.get_paths()["purelib"]
 
 
+# A platform listens on its service, issuer and monitoring ports (5101-5506)
+# plus its offset.
+HIGHEST_BASE_PORT = monitoring.GATEWAY_METRICS_PORT
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def _outside_the_ephemeral_range(*ports: int) -> None:
+    """A port the kernel may hand any outgoing connection (32768 and up on
+    Linux) is sometimes taken when a platform starts: tests stay below it."""
+    lowest = int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32768
+    if taken := [port for port in ports if port >= lowest]:
+        pytest.fail(f"ports {taken} are in the kernel's ephemeral range (from {lowest})")
+
+
 def make_platform(
     run_dir, public_port: int, internal_port: int, port_offset: int, keys_dir
 ) -> Platform:
@@ -88,6 +103,7 @@ def make_platform(
     far above what tests send (the rate-limit tests set their own)."""
     if uses_sqlite():
         pytest.fail("the system tests need PostgreSQL: set TEST_DATABASE_URL to a server")
+    _outside_the_ephemeral_range(public_port, internal_port, port_offset + HIGHEST_BASE_PORT)
     return Platform(
         run_dir=run_dir,
         public_port=public_port,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy import environments, history, releases
-from deploy.canary_analysis import FAIL, PASS, WAIT, Figures, Policy, judge
-from deploy.platform import REPO_ROOT, SERVICES, SettingError
+from deploy import environments, history, progressive, releases
+from deploy.canary_analysis import FAIL, PASS, WAIT, Alert, Figures, Policy, judge
+from deploy.platform import REPO_ROOT, SERVICES, SettingError, service_named
 
 POLICY = Policy(min_requests=100)
 STEADY = Figures(requests=1000, errors=2, p99=0.040)
@@ -63,6 +63,67 @@ def test_an_alert_fails_the_step_even_with_little_traffic():
     assert (verdict.decision, verdict.reasons) == (FAIL, ("alerts firing: ErrorsAfterDeploy",))
 
 
+class ScriptedPrometheus:
+    """Prometheus answering each window with the next figures of a script.
+
+    A stand-in, on purpose: a window that is slow by chance (a busy minute on
+    the machine) cannot be caused on demand in a real system."""
+
+    def __init__(self, canary: list[Figures], alerts: list[Alert]):
+        self.canary, self.firing = canary, alerts
+
+    def figures(self, service: str, seconds: float) -> dict[str, Figures]:
+        return {"blue": STEADY, "green": self.canary.pop(0)}
+
+    def alerts(self, service: str) -> list[Alert]:
+        return self.firing
+
+
+# The new colour's earlier version's alert, still firing on its old series.
+EARLIER = Alert("ErrorsAfterDeploy", "green", "v1.0.0-3-gbad")
+
+
+def judged(
+    *canary: Figures, limit: int = 2, alerts: tuple[Alert, ...] = (EARLIER,)
+) -> tuple[str, list[tuple[str, str]]]:
+    """The step's decision, and what it logged, with one window per figures;
+    the new colour runs v1.0.0-4-ggood."""
+    logged = []
+    watch = progressive.Watch(
+        policy=Policy(window=0.01, min_requests=100, failure_limit=limit),
+        prometheus=ScriptedPrometheus(list(canary), list(alerts)),
+        save=lambda state: None,
+        log=lambda action, outcome, details: logged.append((action, outcome)),
+    )
+    run = progressive.switch.Run(backend=None, say=lambda line: None)
+    colours = progressive.Colours("blue", "green", "v1.0.0-4-ggood")
+    verdict = progressive._judge_step(run, watch, service_named("collections"), colours, set())
+    return verdict.decision, logged
+
+
+SLOW = Figures(requests=200, errors=0, p99=0.900)
+
+
+def test_one_slow_window_is_judged_again_and_a_good_one_passes_the_step():
+    assert judged(SLOW, Figures(requests=200, p99=0.040)) == (PASS, [("release check", FAIL)])
+
+
+def test_a_release_slow_in_every_window_fails_at_the_failure_limit():
+    assert judged(SLOW, SLOW, SLOW, limit=3) == (
+        FAIL,
+        [("release check", FAIL), ("release check", FAIL)],
+    )
+    assert judged(SLOW, limit=1) == (FAIL, [])
+
+
+def test_an_alert_about_the_new_version_fails_the_step_at_once():
+    mine = Alert("ErrorsAfterDeploy", "green", "v1.0.0-4-ggood")
+    budget = Alert("ErrorBudgetBurnFast")
+
+    assert judged(Figures(requests=200, p99=0.040), alerts=(mine,)) == (FAIL, [])
+    assert judged(Figures(requests=200, p99=0.040), alerts=(budget,)) == (FAIL, [])
+
+
 def test_the_settings_come_from_the_environment():
     policy = Policy.from_env(
         {"RELEASE_STEPS": "5, 20 60 100", "RELEASE_WINDOW": "30", "RELEASE_MIN_REQUESTS": "50"}
@@ -82,6 +143,7 @@ def test_the_settings_come_from_the_environment():
         ("RELEASE_WINDOW", "0"),
         ("RELEASE_MIN_REQUESTS", "1.5"),
         ("RELEASE_ERROR_TOLERANCE", "nan"),
+        ("RELEASE_FAILURE_LIMIT", "0"),
     ],
 )
 def test_a_malformed_setting_is_refused_by_name(name, value):

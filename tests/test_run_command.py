@@ -48,15 +48,19 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
     run_dir = tmp_path / "run"
     platform = Platform(run_dir=run_dir, public_port=28080, internal_port=28081, port_offset=20000)
     command = [sys.executable, "-m", "deploy", "run", "--run-dir", str(run_dir), *PORTS, *options]
-    # Its own session, like a terminal's foreground job, so Ctrl-C reaches the group.
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Its own session, like a terminal's foreground job, so Ctrl-C reaches the
+    # group. Its output goes to a file, which never fills up as a pipe that
+    # nobody reads until the end does (64 KiB of access lines; then supervisord
+    # blocks writing them, and with it every service and its own shutdown).
+    printed = tmp_path / "printed.txt"
+    with printed.open("w") as output_file:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+            stdout=output_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
         local.wait_ready(platform, timeout=60)
         token = made_token(run_dir)
@@ -76,7 +80,9 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
         assert created.status_code == 201
     finally:
         interrupt(process.pid, signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+
+    output = printed.read_text()
 
     assert f"Gateway: {platform.public_url}" in output
     assert "curl" in output

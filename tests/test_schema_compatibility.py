@@ -40,7 +40,7 @@ def previous_release() -> str:
 def at_head(tmp_path_factory, keys_dir):
     """The system with every service's migrations at head (this tree's)."""
     folder = tmp_path_factory.mktemp("schema")
-    platform = make_platform(folder / "run", 34080, 34081, 30000, keys_dir)
+    platform = make_platform(folder / "run", 22080, 22081, 8000, keys_dir)
     with local.throwaway(platform, TEST_DATABASE_URL) as up:
         yield up
 
