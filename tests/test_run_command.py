@@ -35,6 +35,11 @@ def _processes_in_session(session_id: int) -> list[str]:
     return found
 
 
+def _interruptible() -> None:
+    """In the child before exec: SIGINT as a terminal's foreground job has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def made_token(run_dir) -> str:
     """What `make token` prints for the system started in run_dir."""
     printed = deploy_cli("token", "--run-dir", str(run_dir))
@@ -49,9 +54,10 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
     platform = Platform(run_dir=run_dir, public_port=28080, internal_port=28081, port_offset=20000)
     command = [sys.executable, "-m", "deploy", "run", "--run-dir", str(run_dir), *PORTS, *options]
     # Its own session, like a terminal's foreground job, so Ctrl-C reaches the
-    # group. Its output goes to a file, which never fills up as a pipe that
-    # nobody reads until the end does (64 KiB of access lines; then supervisord
-    # blocks writing them, and with it every service and its own shutdown).
+    # group; and Ctrl-C's default action, as a terminal gives it: a test run
+    # started in the background by a shell (as CI may be) ignores SIGINT, and
+    # its children would inherit that. Its output goes to a file, which never
+    # fills up as an unread pipe can.
     printed = tmp_path / "printed.txt"
     with printed.open("w") as output_file:
         process = subprocess.Popen(
@@ -60,6 +66,7 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
             start_new_session=True,
             stdout=output_file,
             stderr=subprocess.STDOUT,
+            preexec_fn=_interruptible,
         )
     try:
         local.wait_ready(platform, timeout=60)
