@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from analytics_service import metrics
+from analytics_service import local_time, metrics
 from analytics_service.config import Config
 from analytics_service.follower import Follower
 from analytics_service.places import Places
@@ -41,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the analytics service from `config` (the environment by default)."""
     config = config or Config.from_env()
     app, api = create_base_app(SPEC, config)
+    local_time.register(app.extensions["db"].engine)
     metrics.start()
     client = BoundedClient(token=own_token(config.access, FEED_AND_PLACES))
     # Small pages and batches here: a 50,000-change batch of 10,000-change

@@ -1,19 +1,31 @@
 """The four analytics reports, read from the daily rollup (or from the facts
-for places, or when a time bound falls inside a day), kilograms computed at
-query time."""
+for places, for days in another time zone than UTC, or when a time bound
+falls inside a day), kilograms computed at query time."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analytics_service.local_time import UTC_ZONE, is_utc, local_date, start_of
 from analytics_service.models import DailyTotal, Fact
 from analytics_service.units import STATUSES, WASTE_TYPES, Kilograms, Totals
 from service_kit.web.errors import Unprocessable
 
 MAX_PERIODS = 20_000
+
+
+@dataclass(frozen=True)
+class Series:
+    """How a time series is cut: day, week (from Monday) or month, in whose
+    time zone, and whether each period is split by waste type."""
+
+    bucket: str = "month"
+    zone: ZoneInfo = UTC_ZONE
+    per_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,12 +37,16 @@ class Filters:
     statuses: tuple[str, ...] = ()
 
 
-def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
+def grouped(
+    session: Session, filters: Filters, by: tuple[str, ...], zone: ZoneInfo = UTC_ZONE
+) -> list:
     """Collections, mass and volume summed per `by` (names among day, location,
-    waste_type, status), from the coarsest source that can answer exactly."""
+    waste_type, status; days are `zone`'s), from the coarsest source that
+    can answer exactly."""
     whole_days = all(_midnight(t) for t in (filters.start, filters.end))
     about_places = filters.locations is not None or "location" in by
-    if whole_days and not about_places:
+    utc_days = is_utc(zone) or "day" not in by
+    if whole_days and not about_places and utc_days:
         source = DailyTotal
         measures = (
             func.sum(source.collections),
@@ -39,7 +55,7 @@ def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
         )
     else:
         source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
-    keys = [getattr(source, name) for name in by]
+    keys = [_key(source, name, zone) for name in by]
     statement = select(*keys, *measures).group_by(*keys)
     if source is DailyTotal:
         # A day whose collections were all deleted keeps its row at zero:
@@ -56,6 +72,12 @@ def grouped(session: Session, filters: Filters, by: tuple[str, ...]) -> list:
     if filters.statuses:
         statement = statement.where(source.status.in_(filters.statuses))
     return session.execute(statement).all()
+
+
+def _key(source, name: str, zone: ZoneInfo):
+    if name == "day" and source is Fact and not is_utc(zone):
+        return local_date(Fact.collected_date, zone.key)
+    return getattr(source, name)
 
 
 def _midnight(moment: datetime | None) -> bool:
@@ -102,26 +124,33 @@ def _kg_and_count(totals: Totals, kilograms: Kilograms) -> dict:
 
 
 def timeseries(
-    session: Session, filters: Filters, bucket: str, per_type: bool, kilograms: Kilograms
+    session: Session,
+    filters: Filters,
+    series: Series,
+    kilograms: Kilograms,
 ) -> list[dict]:
+    """One row per period of the series, empty ones included."""
+    bucket, zone = series.bucket, series.zone
     periods: dict[date, dict[str, Totals]] = defaultdict(lambda: defaultdict(Totals))
-    for day, waste_type, count, mass, volume in grouped(session, filters, ("day", "waste_type")):
+    for day, waste_type, count, mass, volume in grouped(
+        session, filters, ("day", "waste_type"), zone
+    ):
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
         periods[period_start(day, bucket)][waste_type].add(
             waste_type, count, mass or 0.0, volume or 0.0
         )
     rows = []
-    for start in _period_starts(filters, bucket, periods):
+    for start in _period_starts(filters, series, periods):
         overall = Totals()
         for waste_type, totals in periods.get(start, {}).items():
             overall.add(waste_type, totals.collections, totals.mass_kg, totals.volume_l[waste_type])
         row = {
-            "period_start": f"{start.isoformat()}T00:00:00Z",
+            "period_start": start_of(start, zone),
             "kg": kilograms.of(overall),
             "collections": overall.collections,
             "unconverted_liters": kilograms.unconverted(overall),
         }
-        if per_type:
+        if series.per_type:
             row["by_waste_type"] = {
                 t: _kg_and_count(periods.get(start, {}).get(t, Totals()), kilograms)
                 for t in WASTE_TYPES
@@ -150,7 +179,7 @@ def _next(start: date, bucket: str) -> date | None:
         return None
 
 
-def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
+def _period_starts(filters: Filters, series: Series, periods: dict) -> list[date]:
     """Every period the range covers, empty ones included.
 
     An open end of the range stops at the data's first or last period (no
@@ -159,10 +188,15 @@ def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
     date never makes the default series unanswerable. A range given at both
     ends that holds more periods is a 422: the client can narrow it.
     """
+    bucket = series.bucket
     if not periods and (filters.start is None or filters.end is None):
         return []
-    first = period_start(filters.start.date() if filters.start else min(periods), bucket)
-    last_day = (filters.end - timedelta(microseconds=1)).date() if filters.end else max(periods)
+    first_day = _day_in(filters.start, series.zone) if filters.start else min(periods)
+    first = period_start(first_day, bucket)
+    if filters.end:
+        last_day = _day_in(filters.end - timedelta(microseconds=1), series.zone)
+    else:
+        last_day = max(periods)
     last = period_start(last_day, bucket)
     if filters.start is None:
         first = max(first, _shift(last, bucket, -(MAX_PERIODS - 1)))
@@ -179,6 +213,14 @@ def _period_starts(filters: Filters, bucket: str, periods: dict) -> list[date]:
             )
         current = _next(current, bucket)
     return starts
+
+
+def _day_in(moment: datetime, zone: ZoneInfo) -> date:
+    """The moment's date in the zone (held to the calendar's ends)."""
+    try:
+        return moment.astimezone(zone).date()
+    except OverflowError:
+        return date.min if moment.astimezone(UTC).year == 1 else date.max
 
 
 def _shift(start: date, bucket: str, count: int) -> date:

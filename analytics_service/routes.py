@@ -51,15 +51,15 @@ class Timeseries(MethodView):
     def get(self, query):
         """One row per day, week (from Monday) or month, empty periods included.
 
-        Without `from` or `to` the range is the data's own, at most 20,000
-        periods (those next to the end given, or the latest); a range given
-        at both ends that holds more is a 422.
+        Periods are those of the time zone `tz` (default UTC), across
+        daylight-saving changes. Without `from` or `to` the range is the
+        data's own, at most 20,000 periods (those next to the end given, or
+        the latest); a range given at both ends that holds more is a 422.
         """
         answer, filters = _prepare(query)
-        periods = reports.timeseries(
-            db.session, filters, query["bucket"], query["by_waste_type"], _analytics().kilograms
-        )
-        return answer | {"bucket": query["bucket"], "periods": periods}
+        series = reports.Series(query["bucket"], query["tz"], query["by_waste_type"])
+        periods = reports.timeseries(db.session, filters, series, _analytics().kilograms)
+        return answer | {"bucket": query["bucket"], "tz": query["tz"].key, "periods": periods}
 
 
 @blp.route("/locations")

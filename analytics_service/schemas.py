@@ -1,8 +1,12 @@
 """Query and answer shapes of the analytics contract (API.md, Analytics)."""
 
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
 import marshmallow as ma
 from marshmallow import validate
 
+from analytics_service.local_time import UTC_ZONE
 from analytics_service.units import STATUSES, WASTE_TYPES
 from service_kit.web.fields import QueryInteger, Text, UtcDateTime
 
@@ -25,11 +29,43 @@ class AnalyticsQuery(ma.Schema):
             raise ma.ValidationError("Must be later than from.", "to")
 
 
+class TimeZone(ma.fields.String):
+    """An IANA time zone name, loaded as its ZoneInfo."""
+
+    default_error_messages = {"unknown": "Not a known IANA time zone (such as Europe/Amsterdam)."}
+
+    def __init__(self, **kwargs):
+        example = {"example": "Europe/Amsterdam"}
+        super().__init__(metadata=example | kwargs.pop("metadata", {}), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> ZoneInfo:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        if name not in _zone_names():
+            raise self.make_error("unknown")
+        return ZoneInfo(name)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """Every zone the system's tz database (or the tzdata package) has, less
+    the files a system keeps beside them that are not IANA names."""
+    return frozenset(available_timezones()) - {"localtime", "posixrules", "posix/localtime"}
+
+
 class TimeseriesQuery(AnalyticsQuery):
     bucket = ma.fields.String(
         load_default="month", validate=validate.OneOf(("day", "week", "month"))
     )
     by_waste_type = ma.fields.Boolean(load_default=False)
+    tz = TimeZone(
+        load_default=UTC_ZONE,
+        metadata={
+            "description": "Whose days, weeks and months: an IANA time zone name "
+            "(default UTC). Each period starts at that zone's midnight, across "
+            "daylight-saving changes, and `period_start` carries its offset.",
+            "default": "UTC",
+        },
+    )
 
 
 class LocationsQuery(AnalyticsQuery):
@@ -81,13 +117,21 @@ class SummaryOut(Freshness):
 
 
 class Period(KgAndCount):
-    period_start = ma.fields.String(required=True, metadata={"format": "date-time"})
+    period_start = ma.fields.String(
+        required=True,
+        metadata={
+            "format": "date-time",
+            "description": "The period's first moment: midnight in `tz`, with its offset then "
+            "(Z in UTC).",
+        },
+    )
     unconverted_liters = _liters()
     by_waste_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(KgAndCount))
 
 
 class TimeseriesOut(Freshness):
     bucket = ma.fields.String(required=True)
+    tz = ma.fields.String(required=True, metadata={"description": "The periods' time zone."})
     periods = ma.fields.List(ma.fields.Nested(Period), required=True)
 
 

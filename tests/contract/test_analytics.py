@@ -78,6 +78,51 @@ def test_the_monthly_timeseries_has_one_row_per_month_with_zeros_inside(base, re
     assert periods[2]["kg"] == 0
 
 
+def test_a_timeseries_in_a_time_zone_has_that_zone_s_days(base, fresh_yard):
+    # 00:30 on 29 March 2026 in Amsterdam, a 23-hour day; 23:30 on 28 March in UTC.
+    body = {
+        "location": fresh_yard["name"],
+        "waste_type": "Glass",
+        "quantity": 7,
+        "unit": "Kg",
+        "collected_date": "2026-03-28T23:30:00Z",
+    }
+    assert http.post(f"{base}/api/v1/collections", json=body, timeout=5).status_code == 201
+    window = {"from": "2026-03-28T00:00:00Z", "to": "2026-03-31T00:00:00Z"}
+
+    local = analytics(
+        base,
+        "timeseries",
+        bucket="day",
+        tz="Europe/Amsterdam",
+        location=fresh_yard["name"],
+        **window,
+    )
+    utc = analytics(base, "timeseries", bucket="day", location=fresh_yard["name"], **window)
+
+    assert local["tz"] == "Europe/Amsterdam"
+    assert [(p["period_start"], p["kg"]) for p in local["periods"]] == [
+        ("2026-03-28T00:00:00+01:00", 0),
+        ("2026-03-29T00:00:00+01:00", 7),
+        ("2026-03-30T00:00:00+02:00", 0),
+        ("2026-03-31T00:00:00+02:00", 0),
+    ]
+    assert [(p["period_start"], p["kg"]) for p in utc["periods"]] == [
+        ("2026-03-28T00:00:00Z", 7),
+        ("2026-03-29T00:00:00Z", 0),
+        ("2026-03-30T00:00:00Z", 0),
+    ]
+
+
+def test_an_unknown_time_zone_is_a_422(base):
+    response = http.get(
+        f"{base}/api/v1/analytics/timeseries", params={"tz": "Mars/Base"}, timeout=5
+    )
+
+    assert response.status_code == 422
+    assert "tz" in response.json()["errors"]
+
+
 def test_the_places_report_names_the_place_with_its_zone_and_coordinates(base, recorded):
     places = analytics(base, "locations", location=recorded["name"])
 
