@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 SERVICE_TESTS := service_kit/tests collections_service/tests locations_service/tests analytics_service/tests tests/test_every_service.py
 
-.PHONY: venv bootstrap monitoring-packages run up down status deploy rollback canary release history lock seed token contract openapi bench bench-bulk bench-analytics soak test coverage test-postgres test-sqlite lint format check-gateway clean
+.PHONY: venv bootstrap monitoring-packages run up down status deploy rollback canary release history lock seed token contract openapi bench bench-bulk bench-analytics bench-dashboard soak test coverage test-postgres test-sqlite lint format check-gateway clean
 
 # The pinned Python packages in .venv (again when a requirements file changes).
 venv:
@@ -143,6 +143,12 @@ bench-bulk: bootstrap
 
 bench-analytics: bootstrap
 	$(BIN)/python -m tests.performance.analytics
+
+# How soon the dashboard is usable in headless chromium, over repeated loads.
+bench-dashboard: bootstrap
+	@bash deploy/ensure-debian.sh chromium
+	@bash deploy/ensure-debian.sh chromedriver chromium-driver
+	$(BIN)/python -m tests.performance.dashboard $(BENCH_ARGS)
 
 # A steady mixed load for SOAK_MINUTES (docs/performance.md): fails on any
 # failed request or steady growth of a service's memory or descriptors.

@@ -137,14 +137,22 @@ def _say(message: str) -> None:
     print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
 
 
+DASHBOARD_SCOPES = "analytics:read locations:read"
+
+
 def _banner(platform: Platform) -> str:
     url = platform.public_url
     auth = '-H "Authorization: Bearer $TOKEN"'
     pages = "  ".join(f"{name} {page}" for name, page in monitoring.pages(platform).items())
     pages = f"Monitor: {pages}\n" if pages else ""
+    # What a planner reads with: the figures and the places' zones. In the
+    # fragment, which never leaves the browser (the page drops it from the
+    # address once read).
+    reader = keys.mint(platform.keys, "planner", DASHBOARD_SCOPES)
     return (
         f"\nGateway: {url}\n"
         f"Docs:    {url}/api/docs\n"
+        f"Dashboard: {url}/dashboard/#token={reader}\n"
         f"{pages}"
         "Token:   TOKEN=$(make -s token)   (every scope, 12 hours;"
         ' make token SCOPE="analytics:read" SUB=crew-7)\n'

@@ -197,12 +197,17 @@ def public_file(platform: Platform) -> Path:
 
 def publish(platform: Platform, live: dict[str, str]) -> Path:
     """Write the merged document of the live colours where the gateway
-    serves it (whole or not at all: a reader never sees half a file)."""
+    serves it (whole or not at all: a reader never sees half a file; and
+    two commands publishing at once each write a file of their own)."""
     target = public_file(platform)
     target.parent.mkdir(parents=True, exist_ok=True)
-    written = target.with_suffix(".json.new")
-    written.write_text(serialised(merged(live_documents(platform, live))))
-    os.replace(written, target)
+    text = serialised(merged(live_documents(platform, live)))
+    with tempfile.NamedTemporaryFile(
+        "w", dir=target.parent, prefix=".openapi-", suffix=".json", delete=False
+    ) as written:
+        written.write(text)
+    os.chmod(written.name, 0o644)
+    os.replace(written.name, target)
     return target
 
 

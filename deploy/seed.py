@@ -7,11 +7,15 @@ data; running it again reuses the locations and adds 3,000 more collections.
 
 import random
 import sys
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from threading import local
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 ZONES = ("North", "South", "East", "West", "Centre", "Harbour")
 TYPES = ("Residential", "Commercial", "Industrial", "Public", "DropOff")
@@ -50,6 +54,8 @@ WASTE = {
     "Electronic": (7, 25),
 }
 THREADS = 8
+# Collections a bulk import request carries (the import takes up to 10,000).
+IMPORT_CHUNK = 1000
 
 
 def locations(rng: random.Random, count: int) -> list[dict]:
@@ -103,11 +109,23 @@ def collections(rng: random.Random, places: list[str], count: int, now: datetime
 
 
 class _Client(local):
-    """One keep-alive session per thread, each sending the token."""
+    """One keep-alive session per thread, each sending the token, and waiting
+    out the gateway's per-client rate limit (a 429 means nothing was done,
+    so the same request is sent again after its Retry-After)."""
 
     def __init__(self, token: str):
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
+        patient = Retry(
+            total=20,
+            status_forcelist=[429],
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            backoff_factor=0.1,
+            raise_on_status=False,
+        )
+        self.http.mount("http://", HTTPAdapter(max_retries=patient))
+        self.http.mount("https://", HTTPAdapter(max_retries=patient))
 
 
 def _post_all(url: str, bodies: list[dict], label: str, accept: set[int], token: str) -> None:
@@ -124,6 +142,25 @@ def _post_all(url: str, bodies: list[dict], label: str, accept: set[int], token:
             done += 1
             if done % 500 == 0 or done == len(bodies):
                 print(f"  {label}: {done}/{len(bodies)}", flush=True)
+
+
+def _import_all(base_url: str, bodies: list[dict], token: str) -> None:
+    """The collections through the bulk import, a chunk per request; each
+    chunk's Idempotency-Key makes sending it again (after a 503, say) safe."""
+    client = _Client(token)
+    for start in range(0, len(bodies), IMPORT_CHUNK):
+        chunk = bodies[start : start + IMPORT_CHUNK]
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        for attempt in range(3):
+            answer = client.http.post(
+                f"{base_url}/api/v1/collections/import", json=chunk, headers=key, timeout=60
+            )
+            if answer.status_code != 503:
+                break
+            time.sleep(float(answer.headers.get("Retry-After", 1)) * (attempt + 1))
+        if answer.status_code != 201:
+            raise RuntimeError(f"collections: the import answered {answer.status_code}")
+        print(f"  collections: {start + len(chunk)}/{len(bodies)}", flush=True)
 
 
 def _active(base_url: str, names: list[str], token: str) -> list[str]:
@@ -148,8 +185,7 @@ def seed(
     if not names:
         raise RuntimeError("none of the seed's locations is active (all archived?)")
     now = datetime.now(UTC).replace(microsecond=0)
-    bodies = collections(rng, names, collection_count, now)
-    _post_all(f"{base_url}/api/v1/collections", bodies, "collections", {201}, token)
+    _import_all(base_url, collections(rng, names, collection_count, now), token)
     print("Done.")
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import sysconfig
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import requests
 from sqlalchemy import text
 
 from conftest import TEST_DATABASE_URL, bearer_session, uses_sqlite
-from deploy import local, monitoring
+from deploy import local, monitoring, supervisor
 from deploy.platform import REPO_ROOT, Platform, service_named
 from service_kit.data.db import make_engine
 
@@ -189,3 +190,15 @@ def internal(system) -> str:
 def fresh_location(public) -> str:
     """A new active location of this test's own, so its rows are its own."""
     return add_location(public, f"Test Yard {uuid.uuid4().hex[:10]}")["name"]
+
+
+@contextmanager
+def stopped(platform: Platform, program: str):
+    """A supervisord program of the platform stopped for a while, then started
+    again and the platform ready."""
+    supervisor.supervisorctl(platform, "stop", program)
+    try:
+        yield
+    finally:
+        supervisor.supervisorctl(platform, "start", program)
+        local.wait_ready(platform)

@@ -1,9 +1,7 @@
 """Analytics through the gateway: read-your-writes, and each dependency stopped."""
 
-from contextlib import contextmanager
-
-from deploy import local, supervisor, wait
-from tests.conftest import http, rows
+from deploy import local, wait
+from tests.conftest import http, rows, stopped
 
 SUMMARY = "/api/v1/analytics/summary"
 SUMMARY_KEYS = {
@@ -37,16 +35,6 @@ def summary_at(public: str, location: str) -> dict:
     response = http.get(f"{public}{SUMMARY}", params={"location": location}, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-@contextmanager
-def stopped(system, program: str):
-    supervisor.supervisorctl(system, "stop", program)
-    try:
-        yield
-    finally:
-        supervisor.supervisorctl(system, "start", program)
-        local.wait_ready(system)
 
 
 def test_a_write_acknowledged_through_the_gateway_is_in_the_next_answer(public, fresh_location):

@@ -2,15 +2,11 @@
 chromium, driven by chromedriver through selenium): it lists every public
 operation, and with a pasted token "Try it out" calls the API."""
 
-import shutil
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser import chromium, wait
 from tests.conftest import http
 
 OPERATIONS = 17
@@ -18,19 +14,8 @@ OPERATIONS = 17
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_window_size(1280, 2000)
-    yield driver
-    driver.quit()
-
-
-def wait(browser, seconds: float = 20) -> WebDriverWait:
-    return WebDriverWait(browser, seconds)
+    with chromium() as driver:
+        yield driver
 
 
 def test_the_page_lists_every_public_operation(browser, public):

@@ -92,6 +92,7 @@ def _run_then_interrupt(tmp_path, options: list[str], interrupt=os.killpg) -> st
     output = printed.read_text()
 
     assert f"Gateway: {platform.public_url}" in output
+    assert f"Dashboard: {platform.public_url}/dashboard/#token=ey" in output
     assert "curl" in output
     assert "make -s token" in output
     assert _processes_in_session(process.pid) == []
