@@ -256,13 +256,13 @@ def up(platform: Platform) -> None:
     )
     try:
         wait_ready(platform, timeout=60)
-        _wait_running(platform, timeout=10)
+        wait_running(platform, timeout=10)
     except TimeoutError:
         stop(process)
         raise
 
 
-def _wait_running(platform: Platform, timeout: float) -> None:
+def wait_running(platform: Platform, timeout: float) -> None:
     """Wait until supervisord counts every live program as started: a worker
     can answer ready within its program's `startsecs`, while it still shows
     STARTING, and `up` returns a settled state."""

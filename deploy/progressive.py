@@ -67,13 +67,14 @@ def release(
     try:
         for percent in watch.policy.steps:
             steps.take(percent, source)
+        # The promotion too: a gateway that refuses it must not leave a canary.
+        steps.state = switch.deploy(run, service, steps.state, source)
     except BaseException as error:  # a worse colour, Ctrl-C, Prometheus gone...
         steps.end_canary(error)
         raise
-    state = switch.deploy(run, service, steps.state, source)
-    watch.save(state)
-    run.say(f"{service.name}: {state.live} promoted after {time.monotonic() - started:.0f}s")
-    return state
+    watch.save(steps.state)
+    run.say(f"{service.name}: {steps.state.live} promoted after {time.monotonic() - started:.0f}s")
+    return steps.state
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ It runs on its own ports (gateway 18080/18081, services +10000) and its own
 databases, so it never meets a `make run` on the same machine.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -75,11 +76,26 @@ def _the_testers_token(bearer):
 
 
 # Under `coverage run` (make test), each colour measures itself too:
-# tests/coverage_hook/sitecustomize.py loads coverage from this venv.
+# tests/coverage_hook/sitecustomize.py loads coverage from a folder holding
+# only the venv's coverage package, so a colour can import nothing else its
+# own environment lacks (a package missing from a lock still fails here).
 MEASURING = bool(os.environ.get("COVERAGE_PROCESS_CONFIG"))
 COVERAGE_HOOK = REPO_ROOT / "tests" / "coverage_hook"
+
+
+def _coverage_only() -> str:
+    folder = REPO_ROOT / "var" / "coverage" / "site"
+    link = folder / "coverage"
+    if not link.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        target = Path(sysconfig.get_paths()["purelib"]) / "coverage"
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            link.symlink_to(target, target_is_directory=True)
+    return str(folder)
+
+
 if MEASURING:
-    os.environ["COVERAGE_VENV_SITE"] = sysconfig.get_paths()["purelib"]
+    os.environ["COVERAGE_VENV_SITE"] = _coverage_only()
 
 
 # A platform listens on its service, issuer and monitoring ports (5101-5506)

@@ -4,17 +4,19 @@ gets ready, or a gateway config nginx refuses, changes nothing."""
 
 import fcntl
 import json
+import re
 import socket
 import subprocess
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import TEST_DATABASE_URL
-from deploy import local, state
+from deploy import local, state, status
 from deploy.platform import service_named
 from tests.conftest import add_location, deploy_cli, http, make_platform, rows
 from tests.traffic import Traffic
@@ -188,6 +190,9 @@ def test_a_second_command_while_one_runs_is_refused(platform):
 
 
 def test_status_shows_each_colour_s_version_process_and_health(platform):
+    # A colour answers ready within its program's start time, while
+    # supervisord still shows it STARTING (as right after the platform starts).
+    local.wait_running(platform, timeout=10)
     result = deploy_command(platform, "status", "--json")
 
     assert result.returncode == 0, result.stderr
@@ -197,5 +202,17 @@ def test_status_shows_each_colour_s_version_process_and_health(platform):
         assert report[name][colour]["process"] == "RUNNING"
         assert report[name][colour]["ready"] is True
         assert report[name][colour]["version"]
+        live = report[name][colour]
+        assert re.fullmatch(r"[0-9a-f]{40}", live["commit"])
+        assert re.fullmatch(r"[0-9a-f]{16}", live["requirements"])
+        assert live["ref"] and live["by"]
+        assert datetime.fromisoformat(live["made_at"]).tzinfo is not None
         idle = report[name]["green" if colour == "blue" else "blue"]
         assert idle["process"] == "STOPPED"
+    printed = deploy_command(platform, "status").stdout.splitlines()
+    assert printed[0].split() == [*status.COLUMNS, *status.COLUMNS_AFTER]
+    live_colour = report["collections"]["live"]
+    line = next(row for row in printed if row.split()[:2] == ["collections", live_colour])
+    collections = report["collections"][live_colour]
+    for shown in (collections["commit"][:12], collections["requirements"], collections["by"]):
+        assert shown in line

@@ -84,13 +84,14 @@ EARLIER = Alert("ErrorsAfterDeploy", "green", "v1.0.0-3-gbad")
 
 
 def judged(
-    *canary: Figures, limit: int = 2, alerts: tuple[Alert, ...] = (EARLIER,)
+    *canary: Figures, limit: int = 2, alerts: tuple[Alert, ...] = (EARLIER,), max_wait=60.0
 ) -> tuple[str, list[tuple[str, str]]]:
     """The step's decision, and what it logged, with one window per figures;
     the new colour runs v1.0.0-4-ggood."""
     logged = []
+    policy = Policy(window=0.01, min_requests=100, failure_limit=limit, max_wait=max_wait)
     watch = progressive.Watch(
-        policy=Policy(window=0.01, min_requests=100, failure_limit=limit),
+        policy=policy,
         prometheus=ScriptedPrometheus(list(canary), list(alerts)),
         save=lambda state: None,
         log=lambda action, outcome, details: logged.append((action, outcome)),
@@ -114,6 +115,16 @@ def test_a_release_slow_in_every_window_fails_at_the_failure_limit():
         [("release check", FAIL), ("release check", FAIL)],
     )
     assert judged(SLOW, limit=1) == (FAIL, [])
+
+
+def test_too_little_traffic_waits_for_a_longer_window_then_judges_it():
+    assert judged(Figures(requests=10), Figures(requests=200, p99=0.040)) == (PASS, [])
+
+
+def test_too_little_traffic_until_the_longest_wait_fails_the_step_unmeasured():
+    quiet = Figures(requests=10)
+
+    assert judged(quiet, quiet, quiet, max_wait=0.01) == (FAIL, [])
 
 
 def test_an_alert_about_the_new_version_fails_the_step_at_once():

@@ -5,7 +5,8 @@ package (production never needs one): tests/conftest.py puts this folder on
 the colour's PYTHONPATH, and COVERAGE_PROCESS_CONFIG (set by `coverage run`
 with `patch = subprocess`) reaches the colour through supervisord's
 environment. Python imports this module at start-up; it finds coverage in
-the development venv, after everything the release provides.
+COVERAGE_VENV_SITE, a folder holding the development venv's coverage package
+and nothing else (tests/conftest.py), after everything the release provides.
 """
 
 import os
