@@ -39,6 +39,8 @@ def sync(config: Config) -> None:
         seconds = time.monotonic() - started
         print(f"at position {freshness.position:,}, {seconds:.1f} s", flush=True)
         if freshness.caught_up:
+            if not freshness.monthly and follower.build_monthly():
+                print(f"monthly rollups built, {time.monotonic() - started:.1f} s", flush=True)
             return
 
 

@@ -1,6 +1,5 @@
 """The analytics service's app factory (gunicorn: `analytics_service.app:create_app()`)."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +9,7 @@ from analytics_service.config import Config
 from analytics_service.follower import Follower
 from analytics_service.places import Places
 from analytics_service.routes import blp
+from analytics_service.service import Analytics
 from analytics_service.units import Kilograms
 from service_kit.access.client import own_token
 from service_kit.factory import ServiceSpec, create_base_app
@@ -26,22 +26,13 @@ SPEC = ServiceSpec(
 )
 
 
-@dataclass(frozen=True)
-class Analytics:
-    """What the routes need besides the database."""
-
-    follower: Follower
-    places: Places
-    kilograms: Kilograms
-    catch_up_budget: float
-    feed_poll: float
-
-
 def create_app(config: Config | None = None) -> Flask:
     """Build the analytics service from `config` (the environment by default)."""
     config = config or Config.from_env()
     app, api = create_base_app(SPEC, config)
-    local_time.register(app.extensions["db"].engine)
+    database = app.extensions["db"]
+    for engine in (database.engine, database.autocommit_engine):
+        local_time.register(engine)
     metrics.start()
     client = BoundedClient(token=own_token(config.access, FEED_AND_PLACES))
     # Small pages and batches here: a 50,000-change batch of 10,000-change

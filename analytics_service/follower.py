@@ -5,6 +5,11 @@ was acknowledged before it (read-your-writes); a larger backlog is left to
 later requests and to the follow loop: a thread of the web worker (started
 by gunicorn.conf.py) or the `follow` command. When collections cannot be
 reached the replica answers as it is, marked stale.
+
+Calls at the same time share catch-ups, as a group commit shares a flush:
+a call needs one that starts after it was made, so it waits for the one
+under way (which began before it) to end, then all those waiting share the
+next: one read of the feed answers many queries.
 """
 
 import contextvars
@@ -12,6 +17,7 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +35,12 @@ PAGE = 10_000  # the feed's largest page
 # Changes applied in one transaction: large batches fold many changes into
 # each rollup row, which is most of the cost of a big backlog.
 BATCH = 50_000
+# A backlog larger than this leaves the monthly rollups behind until it is
+# applied: building them once from the facts costs less (rollups.py).
+DEFER_MONTHLY_ABOVE = 100_000
+# Seconds this process trusts its own record of the replica's position: a
+# round that finds nothing new then needs no query of its database.
+TRUST_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,48 @@ class Freshness:
     stale: bool
     position: int = 0
     caught_up: bool = False
+    # Whether the monthly rollups are in step with the replica (rollups.py).
+    monthly: bool = False
+
+
+class Rounds:
+    """Catch-ups shared by the calls that need one (a group commit)."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.started = 0  # rounds begun
+        self.finished = 0  # rounds ended
+        self.running = False
+        self.outcome: Freshness | BaseException | None = None  # the last round's
+
+    def join(self, catch_up: Callable[[], Freshness], deadline: float) -> Freshness | None:
+        """The outcome of a round begun after this call (led by this call if
+        none is under way); None if none ended by `deadline`."""
+        with self.changed:
+            needed = self.started + 1
+            while self.finished < needed:
+                if not self.running:
+                    self.running, self.started = True, self.started + 1
+                    break
+                if not self.changed.wait(timeout=max(0.0, deadline - time.monotonic())):
+                    return None
+            else:
+                return _outcome(self.outcome)
+            leading = self.started
+        try:
+            outcome = catch_up()
+        except BaseException as error:  # every call that shared the round learns of it
+            outcome = error
+        with self.changed:
+            self.running, self.finished, self.outcome = False, leading, outcome
+            self.changed.notify_all()
+        return _outcome(outcome)
+
+
+def _outcome(outcome: Freshness | BaseException | None) -> Freshness:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 class Follower:
@@ -55,18 +109,34 @@ class Follower:
         self.batch = batch
         self.reader = ThreadPoolExecutor(1, thread_name_prefix="feed-reader")
         self.stopping = threading.Event()
+        self.rounds = Rounds()
+        # Where the replica is, as this process last read or left it (and when).
+        self.seen: tuple[int, datetime | None, bool, float] | None = None
+        # The feed's newest position, as last read.
+        self.head = 0
+
+    def forget(self) -> None:
+        """Read the replica's position from its database at the next round (it
+        was changed behind this process's back: a restore, a test's reset)."""
+        self.seen = None
 
     def catch_up(self, budget: float) -> Freshness:
-        """Apply batches of changes until none are left or `budget` seconds are spent.
-
-        While one batch is applied, the next is already being read, so the
-        collections service and this database work at the same time.
-        """
+        """Apply batches of changes until none are left or `budget` seconds
+        are spent, in a round shared with the calls made meanwhile. Past the
+        budget while the round under way runs on (a feed that hangs, say):
+        the replica as it is, marked stale (not confirmed with collections)."""
         deadline = time.monotonic() + budget
+        shared = self.rounds.join(functools.partial(self._catch_up, deadline), deadline)
+        if shared is not None:
+            return shared
+        return self._where(caught_up=False, stale=True)
+
+    def _catch_up(self, deadline: float) -> Freshness:
+        """One round. While one batch is applied, the next is already being
+        read, so the collections service and this database work at once."""
         ahead: tuple[int, Future] | None = None
         while True:
-            with self.sessions() as session:
-                after, as_of = replica.position(session)
+            after, as_of, monthly = self._position()
             try:
                 if ahead is not None and ahead[0] == after:
                     changes, caught_up = ahead[1].result()
@@ -74,7 +144,7 @@ class Follower:
                     changes, caught_up = self._read(after, deadline)
             except (Unanswered, KeyError, TypeError) as error:
                 log.warning("change feed unavailable: %s", error)
-                return Freshness(as_of, stale=True, position=after)
+                return Freshness(as_of, stale=True, position=after, monthly=monthly)
             ahead = None
             if changes and not caught_up and time.monotonic() < deadline:
                 following = changes[-1]["position"]
@@ -83,16 +153,43 @@ class Follower:
                 ahead = (following, self.reader.submit(contextvars.copy_context().run, read))
             if not changes:
                 metrics.caught_up(after)
-                return Freshness(as_of, stale=False, position=after, caught_up=True)
-            self._apply(after, changes)
+                return Freshness(as_of, False, position=after, caught_up=True, monthly=monthly)
+            self._apply(after, changes, monthly=self.head - after <= DEFER_MONTHLY_ABOVE)
             if len(changes) >= self.page:  # a large batch: give its memory back
                 memory.trim()
             if caught_up or time.monotonic() >= deadline:
-                with self.sessions() as session:
-                    now, as_of = replica.position(session)
-                if caught_up:
-                    metrics.caught_up(now)
-                return Freshness(as_of, stale=False, position=now, caught_up=caught_up)
+                return self._where(caught_up)
+
+    def _where(self, caught_up: bool, stale: bool = False) -> Freshness:
+        """The replica as it stands."""
+        now, as_of, monthly = self._position()
+        if caught_up:
+            metrics.caught_up(now)
+        return Freshness(as_of, stale, position=now, caught_up=caught_up, monthly=monthly)
+
+    def _position(self) -> tuple[int, datetime | None, bool]:
+        """The replica's position, the time of its newest change, and whether
+        the monthly rollups are in step: as this process last saw them, read
+        from the database again once they are a second old. (If another
+        process moved the cursor meanwhile, the next batch read from the
+        older position finds it moved and reads it again.)"""
+        seen = self.seen
+        if seen is None or time.monotonic() - seen[3] > TRUST_SECONDS:
+            with self.sessions() as session:
+                position, as_of, monthly = replica.position(session)
+            self.seen = seen = (position, as_of, monthly, time.monotonic())
+        return seen[:3]
+
+    def build_monthly(self) -> bool:
+        """Build the monthly rollups again if an older release left them
+        behind the replica; whether it did (seconds at a million facts)."""
+        with self.sessions() as session:
+            built = replica.catch_up_monthly(session)
+            session.commit()
+        self.seen = None
+        if built:
+            log.info("the monthly rollups were behind the replica and were built again")
+        return built
 
     def _read(self, after: int, deadline: float) -> tuple[list[dict], bool]:
         """Pages of changes after `after`, up to a batch; and whether that was all."""
@@ -103,7 +200,8 @@ class Follower:
                 self.url, [("after", str(since)), ("limit", str(self.page))], share=False
             )
             page = body["changes"]
-            metrics.read(body["head"], after)
+            self.head = body["head"]
+            metrics.read(self.head, after)
             changes += page
             if len(page) < self.page:
                 return changes, True
@@ -111,12 +209,21 @@ class Follower:
                 break
         return changes, False
 
-    def _apply(self, after: int, changes: list[dict]) -> None:
+    def _apply(self, after: int, changes: list[dict], monthly: bool) -> None:
         with self.sessions() as session:
-            if replica.apply(session, after, changes):
+            if replica.apply(session, after, changes, monthly):
                 session.commit()
+                # Applied with the monthly rollups, they are in step (built if they were not).
+                latest = changes[-1]
+                self.seen = (
+                    latest["position"],
+                    replica.changed_at(latest),
+                    monthly,
+                    time.monotonic(),
+                )
             else:
                 session.rollback()  # another process applied this page first
+                self.seen = None
 
     def follow(self, pause: float = 0.5) -> None:
         """Apply the feed until `stop`; a database error is logged and retried
@@ -125,6 +232,8 @@ class Follower:
             started = time.monotonic()
             try:
                 freshness = self.catch_up(budget=5.0)
+                if freshness.caught_up and not freshness.monthly:
+                    self.build_monthly()
             except SQLAlchemyError as error:
                 log.error("applying the change feed failed, retrying: %s", error)
                 self.stopping.wait(pause)

@@ -30,6 +30,9 @@ class Places:
         self.client = client
         self.fetched_at = float("-inf")
         self.guard = threading.Lock()
+        # Moves at each refresh of the copy: answers about places kept
+        # under an older one are not given again (answers.py).
+        self.version = 0
 
     def known(
         self, session: Session, must_include: set[str] = frozenset(), zones: set[str] = frozenset()
@@ -67,6 +70,7 @@ class Places:
         names = [place["name"] for place in fetched]
         session.execute(delete(KnownLocation).where(KnownLocation.name.not_in(names)))
         session.flush()
+        self.version += 1
         return True
 
     def _fetch_all(self) -> list[dict]:

@@ -1,17 +1,15 @@
-"""The four analytics reports, read from the daily rollup (or from the facts
-for places, for days in another time zone than UTC, or when a time bound
-falls inside a day), kilograms computed at query time."""
+"""The four analytics reports, read from the coarsest table that can answer
+each exactly (sources.py), kilograms computed at query time."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from analytics_service.local_time import UTC_ZONE, is_utc, local_date, start_of
-from analytics_service.models import DailyTotal, Fact
+from analytics_service.local_time import UTC_ZONE, start_of
+from analytics_service.sources import Filters, grouped
 from analytics_service.units import STATUSES, WASTE_TYPES, Kilograms, Totals
 from service_kit.web.errors import Unprocessable
 
@@ -28,76 +26,12 @@ class Series:
     per_type: bool = False
 
 
-@dataclass(frozen=True)
-class Filters:
-    start: datetime | None = None
-    end: datetime | None = None
-    locations: frozenset[str] | None = None  # None: any; a zone filter narrows it
-    waste_types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-
-
-def grouped(
-    session: Session, filters: Filters, by: tuple[str, ...], zone: ZoneInfo = UTC_ZONE
-) -> list:
-    """Collections, mass and volume summed per `by` (names among day, location,
-    waste_type, status; days are `zone`'s), from the coarsest source that
-    can answer exactly."""
-    whole_days = all(_midnight(t) for t in (filters.start, filters.end))
-    about_places = filters.locations is not None or "location" in by
-    utc_days = is_utc(zone) or "day" not in by
-    if whole_days and not about_places and utc_days:
-        source = DailyTotal
-        measures = (
-            func.sum(source.collections),
-            func.sum(source.mass_kg),
-            func.sum(source.volume_l),
-        )
-    else:
-        source, measures = Fact, (func.count(), func.sum(Fact.mass_kg), func.sum(Fact.volume_l))
-    keys = [_key(source, name, zone) for name in by]
-    statement = select(*keys, *measures).group_by(*keys)
-    if source is DailyTotal:
-        # A day whose collections were all deleted keeps its row at zero:
-        # it is no data, and must not stretch a series' default span.
-        statement = statement.where(DailyTotal.collections > 0)
-    if filters.start is not None:
-        statement = statement.where(_time(source) >= _bound(source, filters.start))
-    if filters.end is not None:
-        statement = statement.where(_time(source) < _bound(source, filters.end))
-    if filters.locations is not None:
-        statement = statement.where(source.location.in_(sorted(filters.locations)))
-    if filters.waste_types:
-        statement = statement.where(source.waste_type.in_(filters.waste_types))
-    if filters.statuses:
-        statement = statement.where(source.status.in_(filters.statuses))
-    return session.execute(statement).all()
-
-
-def _key(source, name: str, zone: ZoneInfo):
-    if name == "day" and source is Fact and not is_utc(zone):
-        return local_date(Fact.collected_date, zone.key)
-    return getattr(source, name)
-
-
-def _midnight(moment: datetime | None) -> bool:
-    return moment is None or moment.time() == datetime.min.time()
-
-
-def _time(source):
-    return source.collected_date if source is Fact else source.day
-
-
-def _bound(source, moment: datetime):
-    return moment if source is Fact else moment.date()
-
-
-def summary(session: Session, filters: Filters, kilograms: Kilograms) -> dict:
+def summary(connection: Connection, filters: Filters, kilograms: Kilograms) -> dict:
     by_type = {t: Totals() for t in WASTE_TYPES}
     by_status = {s: Totals() for s in STATUSES}
     overall = Totals()
     for waste_type, status, count, mass, volume in grouped(
-        session, filters, ("waste_type", "status")
+        connection, filters, ("waste_type", "status")
     ):
         for totals in (by_type[waste_type], by_status[status], overall):
             totals.add(waste_type, count, mass or 0.0, volume or 0.0)
@@ -124,16 +58,18 @@ def _kg_and_count(totals: Totals, kilograms: Kilograms) -> dict:
 
 
 def timeseries(
-    session: Session,
+    connection: Connection,
     filters: Filters,
     series: Series,
     kilograms: Kilograms,
 ) -> list[dict]:
     """One row per period of the series, empty ones included."""
     bucket, zone = series.bucket, series.zone
+    # Months straight from a monthly table where one can answer; else days.
+    grain = "month" if bucket == "month" else "day"
     periods: dict[date, dict[str, Totals]] = defaultdict(lambda: defaultdict(Totals))
     for day, waste_type, count, mass, volume in grouped(
-        session, filters, ("day", "waste_type"), zone
+        connection, filters, (grain, "waste_type"), zone
     ):
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
         periods[period_start(day, bucket)][waste_type].add(
@@ -235,11 +171,11 @@ def _shift(start: date, bucket: str, count: int) -> date:
         return date.min if count < 0 else date.max
 
 
-def by_location(session: Session, filters: Filters, kilograms: Kilograms) -> dict[str, dict]:
+def by_location(connection: Connection, filters: Filters, kilograms: Kilograms) -> dict[str, dict]:
     """Per location name: kg, collections, unconverted litres."""
     places: dict[str, Totals] = defaultdict(Totals)
     for location, waste_type, count, mass, volume in grouped(
-        session, filters, ("location", "waste_type")
+        connection, filters, ("location", "waste_type")
     ):
         places[location].add(waste_type, count, mass or 0.0, volume or 0.0)
     return {

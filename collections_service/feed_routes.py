@@ -14,7 +14,7 @@ from service_kit.access.scopes import Scopes
 from service_kit.data import db
 from service_kit.web import requests
 from service_kit.web.api import Blueprint
-from service_kit.web.fields import QueryInteger, UtcDateTime, format_utc
+from service_kit.web.fields import QueryInteger, UtcDateTime, format_utc, utc_for_orjson
 
 MAX_CHANGES = 10_000
 # Reaching the internal listener is not permission: followers hold this scope.
@@ -66,26 +66,27 @@ class Changes(MethodView):
         Positions never skip or reorder: a writer takes them in commit order,
         so a follower reading after N never misses one that commits late.
         """
-        rows, head = feed.read(db.session, query["after"], query["limit"])
+        rows, head = feed.read(db.autocommit(), query["after"], query["limit"])
         if not rows:  # an idle poll: nothing to tell the log at INFO
             requests.log_quietly()
         # One transaction's changes share their time: format each time once.
-        times = {row.changed_at: format_utc(row.changed_at) for row in rows}
+        times = {moment: format_utc(moment) for moment in {row.changed_at for row in rows}}
         body = {"changes": [_change(row, times[row.changed_at]) for row in rows], "head": head}
         return Response(current_app.json.dumps(body), mimetype="application/json")
 
 
 def _change(row, changed_at: str) -> dict:
+    """A change as the feed writes it (its row's enums already as their text)."""
     collection = None
     if row.op == "upsert":
         collection = {
             "id": row.collection_id,
             "location": row.location,
-            "waste_type": row.waste_type.value,
+            "waste_type": row.waste_type,
             "quantity": row.quantity,
-            "unit": row.unit.value,
-            "collected_date": format_utc(row.collected_date),
-            "status": row.status.value,
+            "unit": row.unit,
+            "collected_date": utc_for_orjson(row.collected_date),
+            "status": row.status,
         }
     return {
         "position": row.position,

@@ -85,12 +85,13 @@ def app(config, bearer):
 
 
 @pytest.fixture(autouse=True)
-def empty(upstreams, config):
-    """Every test starts with no collections, an empty replica and a new feed."""
-    reset(upstreams, config)
+def empty(upstreams, config, app):
+    """Every test starts with no collections, an empty replica and a new feed
+    (which the app's follower is told of, as after a restore)."""
+    reset(upstreams, config, app)
 
 
-def reset(upstreams, config) -> None:
+def reset(upstreams, config, app) -> None:
     collections = make_engine(upstreams.collections_db)
     with collections.begin() as connection:
         connection.execute(text("DELETE FROM collections"))
@@ -99,10 +100,13 @@ def reset(upstreams, config) -> None:
     collections.dispose()
     analytics = make_engine(config.database_url)
     with analytics.begin() as connection:
-        for table in ("facts", "daily_totals", "known_locations"):
+        for table in ("facts", "daily_totals", "monthly_totals", "place_totals", "known_locations"):
             connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text("UPDATE feed_cursor SET position = 0, data_as_of = NULL"))
+        connection.execute(
+            text("UPDATE feed_cursor SET position = 0, data_as_of = NULL, monthly_position = 0")
+        )
     analytics.dispose()
+    app.extensions["analytics"].forget()
 
 
 @pytest.fixture

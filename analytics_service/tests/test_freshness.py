@@ -165,8 +165,10 @@ OPS = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(ops=OPS)
-def test_figures_equal_those_computed_from_the_collections_table(client, upstreams, config, ops):
-    reset(upstreams, config)
+def test_figures_equal_those_computed_from_the_collections_table(
+    app, client, upstreams, config, ops
+):
+    reset(upstreams, config, app)
     world = World(upstreams)
     yards = [world.place() for _ in range(2)]
     alive: list[int] = []
@@ -310,14 +312,7 @@ class SlowFeed(BaseHTTPRequestHandler):
 
 
 def test_concurrent_catch_ups_never_share_one_feed_read(app):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowFeed)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    follower = Follower(
-        f"http://127.0.0.1:{server.server_address[1]}",
-        app.extensions["db"].sessions,
-        BoundedClient(),
-    )
-    SlowFeed.requests_seen.clear()
+    follower, server = slow_feed_follower(app)
     try:
         with ThreadPoolExecutor(2) as pool:
             first = pool.submit(follower.catch_up, 5)
@@ -328,6 +323,50 @@ def test_concurrent_catch_ups_never_share_one_feed_read(app):
         server.shutdown()
 
     assert len(SlowFeed.requests_seen) == 2
+
+
+def slow_feed_follower(app) -> tuple[Follower, ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowFeed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    follower = Follower(
+        f"http://127.0.0.1:{server.server_address[1]}",
+        app.extensions["db"].sessions,
+        BoundedClient(),
+    )
+    SlowFeed.requests_seen.clear()
+    return follower, server
+
+
+def test_queries_that_wait_together_share_the_next_feed_read(app):
+    follower, server = slow_feed_follower(app)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            first = pool.submit(follower.catch_up, 5)
+            time.sleep(0.1)  # these five arrive while the first read is open
+            others = [pool.submit(follower.catch_up, 5) for _ in range(5)]
+            answers = [first.result(), *(other.result() for other in others)]
+    finally:
+        server.shutdown()
+
+    assert len(SlowFeed.requests_seen) == 2  # the first's, then one for the five
+    assert all(not answer.stale and answer.caught_up for answer in answers)
+
+
+def test_a_query_whose_budget_ends_while_it_waits_is_answered_stale(app):
+    follower, server = slow_feed_follower(app)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(follower.catch_up, 5)
+            time.sleep(0.1)
+            started = time.monotonic()
+            hurried = follower.catch_up(0.1)
+            waited = time.monotonic() - started
+            assert not first.result().stale
+    finally:
+        server.shutdown()
+
+    assert hurried.stale and not hurried.caught_up
+    assert waited < 0.3
 
 
 def test_a_refused_token_of_its_own_gives_stale_answers_never_fresh_wrong_ones(

@@ -8,11 +8,14 @@ import socket
 import time
 
 import pytest
+from gunicorn import glogging
+from gunicorn.config import Config
 
 from conftest import access_env, migrated_database, service_process
 from deploy import wait
 from deploy.gateway import children_of
 from locations_service.app import MIGRATIONS_DIR
+from service_kit import gunicorn_defaults
 
 PORT = 15490
 
@@ -99,3 +102,18 @@ def test_a_worker_exit_is_logged_as_a_json_line_never_a_logging_error(gunicorn):
     wait.until(lambda: children_of(process.pid) - {worker}, 15, "no new worker")
     time.sleep(0.5)  # the new worker's own boot lines
     assert "Logging error" not in log.read_text()
+
+
+def test_gunicorn_builds_no_access_line_of_its_own():
+    """The services write their own access lines: gunicorn must not build its
+    unread one. If an upgrade of gunicorn stops asking `access_log_enabled`
+    before building it, this fails."""
+    config = Config()
+    config.set("logconfig_dict", gunicorn_defaults.log_config("test"))
+    built = {}
+    for logger_class in (glogging.Logger, gunicorn_defaults.Logger):
+        logger = logger_class(config)
+        logger.atoms = lambda *_, name=logger_class.__module__: built.setdefault(name, {})
+        logger.access(None, None, {}, None)
+
+    assert list(built) == ["gunicorn.glogging"]

@@ -171,7 +171,7 @@ def writer(schema: ma.Schema, table: Table) -> Callable[[Sequence], dict]:
         for name in datetimes:
             value = out[name]
             if value is not None:
-                out[name] = _utc_for_orjson(value)
+                out[name] = utc_for_orjson(value)
         return out
 
     return write
@@ -183,7 +183,7 @@ def _as_stored(field: ma.fields.Field) -> bool:
     return type(field) in _AS_STORED
 
 
-def _utc_for_orjson(value: datetime) -> datetime | str:
+def utc_for_orjson(value: datetime) -> datetime | str:
     """A whole-second UTC datetime as it is (orjson writes it faster, with
     the same text); any other as `format_utc` writes it."""
     if value.tzinfo is UTC and not value.microsecond:

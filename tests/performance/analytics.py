@@ -8,13 +8,17 @@ It loads --rows collections over two years at --places locations through the
 bulk import, then measures:
 - the initial sync of the empty analytics database (`python -m
   analytics_service sync`, the same code the follower runs), in changes/s;
-- latency through the gateway, nothing new waiting: /summary over everything
-  and /timeseries?bucket=month over a year, p50/p95/p99 of 200 requests each;
+- latency through the gateway: /summary over everything and
+  /timeseries?bucket=month over a year, p50/p95/p99 of 200 requests each,
+  and /locations and /zones over everything, of 50 requests each; each
+  question asked again as it is (nothing new: its answer is kept) and with
+  one new collection recorded before each (the answer made afresh);
 - freshness: 1,000 new collections, then the time of the next /summary and
   whether it counts them.
 """
 
 import argparse
+import functools
 import statistics
 import subprocess
 import time
@@ -25,6 +29,8 @@ from tests.performance.bulk import bodies, import_all, machine, make_places
 from tests.performance.system import own_system
 
 SAMPLES = 200
+# The places' reports took about a second each before their rollup.
+PLACES_SAMPLES = 50
 YEAR = {"bucket": "month", "from": "2025-06-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
 
 
@@ -34,14 +40,30 @@ def percentiles(seconds: list[float]) -> str:
     return f"p50 {statistics.median(ms):.1f} ms, p95 {pick(0.95):.1f} ms, p99 {pick(0.99):.1f} ms"
 
 
-def timed_gets(url: str, params: dict | None = None) -> list[float]:
+def timed_gets(
+    url: str, params: dict | None = None, samples: int = SAMPLES, before=None
+) -> list[float]:
+    """Each GET's time; `before()` runs untimed ahead of each."""
     session, spent = http.session(), []
-    for _ in range(SAMPLES):
+    for _ in range(samples):
+        if before is not None:
+            before()
         started = time.perf_counter()
         response = session.get(url, params=params, timeout=30)
         spent.append(time.perf_counter() - started)
         response.raise_for_status()
     return spent
+
+
+def record_one(base: str, place: str) -> None:
+    body = {
+        "location": place,
+        "waste_type": "Glass",
+        "quantity": 1,
+        "unit": "Kg",
+        "collected_date": "2025-07-01T08:00:00Z",
+    }
+    http.post(f"{base}/api/v1/collections", json=body, timeout=30).raise_for_status()
 
 
 def initial_sync(system: Platform, analytics) -> tuple[int, float]:
@@ -75,12 +97,21 @@ def bench(system: Platform, rows: int, places: int) -> None:
 
     summary = f"{base}/api/v1/analytics/summary"
     total = http.get(summary, timeout=30).json()["collections"]
-    print(f"SUMMARY  everything ({total:,} collections): {percentiles(timed_gets(summary))}")
-    print(
-        f"SERIES   bucket=month over a year: "
-        f"{percentiles(timed_gets(f'{base}/api/v1/analytics/timeseries', YEAR))}"
-    )
+    print(f"Everything: {total:,} collections. Each question asked again as it is (its")
+    print("answer kept), and after a write each time (answered afresh):")
+    write = functools.partial(record_one, base, names[0])
+    questions = [
+        ("SUMMARY  everything", summary, None, SAMPLES),
+        ("SERIES   month, a year", f"{base}/api/v1/analytics/timeseries", YEAR, SAMPLES),
+        ("LOCATIONS everything", f"{base}/api/v1/analytics/locations", None, PLACES_SAMPLES),
+        ("ZONES    everything", f"{base}/api/v1/analytics/zones", None, PLACES_SAMPLES),
+    ]
+    for label, url, params, samples in questions:
+        kept = percentiles(timed_gets(url, params, samples))
+        afresh = percentiles(timed_gets(url, params, samples, before=write))
+        print(f"{label}: again {kept}; after a write {afresh}")
 
+    total = http.get(summary, timeout=30).json()["collections"]
     import_all(base, bodies(1000, names), clients=1)
     started = time.perf_counter()
     after = http.get(summary, timeout=30).json()["collections"]
