@@ -143,10 +143,10 @@ class Collection(MethodView):
         new `location` must be active. With `If-Match`, only if it has not
         changed.
         """
-        collection = service.update(
+        row = service.update(
             db.session, collection_id, changes, _locations(), conditional.expected()
         )
-        return conditional.answer(WRITE_COLLECTION(service.as_row(collection)))
+        return conditional.answer(WRITE_COLLECTION(row))
 
     @blp.response(204)
     @blp.alt_response(412, "PRECONDITION_FAILED", description="If-Match no longer matches.")
