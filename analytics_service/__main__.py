@@ -12,25 +12,28 @@ from sqlalchemy.orm import sessionmaker
 
 from analytics_service.app import FEED_AND_PLACES, MIGRATIONS_DIR
 from analytics_service.config import Config
-from analytics_service.follower import Follower
+from analytics_service.follower import DEFER_MONTHLY_ABOVE, Follower
 from service_kit import cli
 from service_kit.access.client import own_token
 from service_kit.data.db import make_engine
 from service_kit.web.outbound import BoundedClient
 
 
-def _follower(config: Config) -> Follower:
+def _follower(config: Config, defer_monthly_above: int = DEFER_MONTHLY_ABOVE) -> Follower:
     # A loop that runs for days outlives database restarts: check each
     # connection before a batch (requests go without: they answer 503 once).
     engine = make_engine(config.database_url, pool_pre_ping=True)
     sessions = sessionmaker(engine, expire_on_commit=False)
     client = BoundedClient(budget=30.0, token=own_token(config.access, FEED_AND_PLACES))
-    return Follower(config.collections_url, sessions, client)
+    return Follower(
+        config.collections_url, sessions, client, defer_monthly_above=defer_monthly_above
+    )
 
 
 def sync(config: Config) -> None:
-    """Apply the backlog until caught up, printing the position reached."""
-    follower = _follower(config)
+    """Apply the backlog until caught up, printing the position reached; the
+    monthly rollups are built once, at the end."""
+    follower = _follower(config, defer_monthly_above=0)
     started = time.monotonic()
     while True:
         freshness = follower.catch_up(budget=10.0)

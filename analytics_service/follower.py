@@ -101,12 +101,14 @@ class Follower:
         client: BoundedClient,
         page: int = PAGE,
         batch: int = BATCH,
+        defer_monthly_above: int = DEFER_MONTHLY_ABOVE,
     ):
         self.url = f"{collections_url.rstrip('/')}/internal/v1/collections/changes"
         self.sessions = sessions
         self.client = client
         self.page = page
         self.batch = batch
+        self.defer_monthly_above = defer_monthly_above
         self.reader = ThreadPoolExecutor(1, thread_name_prefix="feed-reader")
         self.stopping = threading.Event()
         self.rounds = Rounds()
@@ -154,7 +156,7 @@ class Follower:
             if not changes:
                 metrics.caught_up(after)
                 return Freshness(as_of, False, position=after, caught_up=True, monthly=monthly)
-            self._apply(after, changes, monthly=self.head - after <= DEFER_MONTHLY_ABOVE)
+            self._apply(after, changes, monthly=self.head - after <= self.defer_monthly_above)
             if len(changes) >= self.page:  # a large batch: give its memory back
                 memory.trim()
             if caught_up or time.monotonic() >= deadline:

@@ -34,6 +34,10 @@ class Places:
         # under an older one are not given again (answers.py).
         self.version = 0
 
+    def due(self) -> bool:
+        """Whether the copy is older than the refresh interval."""
+        return time.monotonic() - self.fetched_at > self.refresh_every
+
     def known(
         self, session: Session, must_include: set[str] = frozenset(), zones: set[str] = frozenset()
     ) -> dict[str, KnownLocation]:

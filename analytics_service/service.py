@@ -83,14 +83,28 @@ class Analytics:
         freshness = self.follower.catch_up(self.catch_up_budget)
         if freshness.stale:
             metrics.stale_answer()
-            return self._header(freshness) | make(self._filters(query, freshness))
-        places = self.places.version if about_places or query.get("zone") else None
-        key = (report, question(query), freshness.position, freshness.monthly, places)
-        answer = self.answers.get(key)
+            return self._made(query, freshness, make)[0]
+        places = about_places or bool(query.get("zone"))
+        key = (report, question(query), freshness.position, freshness.monthly)
+        if places:
+            # A copy of the places due for a refresh is refreshed by making the answer.
+            key += (self.places.version,)
+            answer = None if self.places.due() else self.answers.get(key)
+        else:
+            answer = self.answers.get(key)
         if answer is None:
-            answer = self._header(freshness) | make(self._filters(query, freshness))
-            self.answers.keep(key, answer)
+            answer, complete = self._made(query, freshness, make)
+            if complete:
+                self.answers.keep(key, answer)
         return answer
+
+    def _made(self, query: dict, freshness: Freshness, make) -> tuple[dict, bool]:
+        """The answer made now, and whether it may be kept: not if it names a
+        place or a zone the copy of the places does not know (the next
+        question may find it there)."""
+        filters, zones_known = self._filters(query, freshness)
+        answer = self._header(freshness) | make(filters)
+        return answer, zones_known and not answer.get("unknown_locations")
 
     def _header(self, freshness: Freshness) -> dict:
         """What every answer carries: the factors, the data's time, staleness."""
@@ -101,15 +115,18 @@ class Analytics:
             "stale": freshness.stale,
         }
 
-    def _filters(self, query: dict, freshness: Freshness) -> Filters:
+    def _filters(self, query: dict, freshness: Freshness) -> tuple[Filters, bool]:
         """The query as filters: the places of a zone from the copy of the
-        places (refreshed if it has not heard of the zone)."""
+        places (refreshed if it has not heard of the zone); and whether the
+        copy knew every zone asked."""
         locations = set(query["location"]) if query.get("location") else None
+        zones_known = True
         if query.get("zone"):
             known = self.places.known(db.session, zones=set(query["zone"]))
             in_zones = {name for name, place in known.items() if place.zone in query["zone"]}
             locations = in_zones if locations is None else locations & in_zones
-        return Filters(
+            zones_known = set(query["zone"]) <= {place.zone for place in known.values()}
+        filters = Filters(
             start=query.get("start"),
             end=query.get("end"),
             locations=frozenset(locations) if locations is not None else None,
@@ -117,6 +134,7 @@ class Analytics:
             statuses=tuple(query.get("status", ())),
             monthly=freshness.monthly,
         )
+        return filters, zones_known
 
     def _places(self, filters: Filters) -> tuple[list[dict], list[str]]:
         """Each place's figures with its zone, type and coordinates; and the

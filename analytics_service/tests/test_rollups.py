@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from analytics_service import replica, rollups, sources
+from analytics_service.__main__ import sync
 from analytics_service.models import FeedCursor, MonthlyTotal, PlaceTotal
 from analytics_service.sources import Filters
 from analytics_service.tests.test_freshness import SUMMARY, feed_from_start
@@ -108,3 +109,22 @@ def test_a_batch_applied_while_behind_builds_the_monthly_rollups_again(
     assert [(row[0].isoformat(), row[3:5]) for row in months] == [("2026-04-01", (1, 3.0))]
     assert len(places) == 1
     assert positions[0] == positions[1]
+
+
+def test_sync_applies_the_backlog_then_builds_the_monthly_rollups_once(
+    client, world, config, capsys
+):
+    yard = world.place()
+    for quantity in (1, 2, 3):
+        world.record(yard, quantity, when="2026-02-10T10:00:00Z")
+
+    sync(config)
+
+    printed = capsys.readouterr().out.splitlines()
+    months, places, (position, monthly_position) = monthly_rows(config)
+    assert printed[0].startswith("at position 3,")
+    assert printed[-1].startswith("monthly rollups built")
+    assert (position, monthly_position) == (3, 3)
+    assert [row[3:5] for row in months] == [(3, 6.0)]
+    assert len(places) == 1
+    assert client.get(SUMMARY).get_json()["total_kg"] == 6

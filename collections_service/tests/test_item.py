@@ -155,6 +155,19 @@ def test_completed_back_to_pending_is_409_and_changes_nothing(client, db, method
     assert (row.status, row.quantity) == (Status.COMPLETED, 12.5)
 
 
+def test_a_status_alone_back_to_pending_is_409_and_changes_nothing(client, db):
+    created = create(client, status="Completed")
+
+    response = client.patch(f"{URL}/{created['id']}", json={"status": "Pending"})
+    missing = client.patch(f"{URL}/{created['id'] + 1000}", json={"status": "Completed"})
+
+    assert response.status_code == 409
+    assert response.get_json()["status"] == 409
+    assert missing.status_code == 404
+    [row] = stored(db)
+    assert row.status == Status.COMPLETED
+
+
 def test_completed_to_completed_is_allowed(client, db):
     created = create(client, status="Completed")
 

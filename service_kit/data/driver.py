@@ -5,8 +5,8 @@ object) costs as much CPU as the round trip to the database: a GET of one
 collection spent ~0.1 ms of its ~0.6 there (docs/performance.md). A
 `DriverStatement` is compiled once per dialect and run straight on the
 cursor of a SQLAlchemy `Connection`, with SQLAlchemy's own conversions for
-each parameter and column. It returns one row: a read by key, or a write
-with RETURNING.
+each parameter and column. It returns one row (a read by key, or a write
+with RETURNING), or a page of a list's rows.
 
 A driver error is raised as SQLAlchemy would raise it, and a connection the
 database dropped is invalidated, so the error handlers and the connection's
@@ -36,11 +36,18 @@ class DriverStatement:
 
     def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
         """The row for these parameter values, or None; more is an error."""
+        return self._compiled(connection).one_or_none(connection, values)
+
+    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple]:
+        """Every row for these parameter values (a page of a list)."""
+        return self._compiled(connection).all(connection, values)
+
+    def _compiled(self, connection: Connection) -> "_Compiled":
         dialect = connection.dialect
         compiled = self.compiled.get(dialect.name)
         if compiled is None:
             compiled = self.compiled[dialect.name] = _Compiled(self.statement, dialect)
-        return compiled.one_or_none(connection, values)
+        return compiled
 
 
 class _Compiled:
@@ -56,6 +63,11 @@ class _Compiled:
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
+        # A value written into the statement itself (`status != 'Completed'`)
+        # is a parameter the caller does not name: it keeps its own value.
+        self.fixed = {
+            name: bind.value for name, bind in compiled.binds.items() if not bind.required
+        }
         # A positional driver (SQLite's ?) takes a tuple in this order.
         self.order = compiled.positiontup if compiled.positional else None
         self.types = [column.type.dialect_impl(dialect) for column in statement.exported_columns]
@@ -66,6 +78,15 @@ class _Compiled:
     def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
         """The row for these parameter values, or None; more is an error.
         (Every row is fetched: SQLite ends a write only once it has all.)"""
+        rows = self.all(connection, values)
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise MultipleResultsFound(f"{len(rows)} rows where one was expected")
+        return rows[0]
+
+    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple]:
+        """Every row for these parameter values, each converted as SQLAlchemy would."""
         arguments = self._arguments(values)
         cursor = connection.connection.dbapi_connection.cursor()
         try:
@@ -79,15 +100,17 @@ class _Compiled:
             raise self._translated(connection, error, arguments) from error
         finally:
             cursor.close()
-        if not rows:
-            return None
-        if len(rows) > 1:
-            raise MultipleResultsFound(f"{len(rows)} rows where one was expected")
-        [row] = rows
-        return tuple(
-            value if convert is None else convert(value)
-            for convert, value in zip(self.columns, row, strict=True)
-        )
+        converting = [(i, convert) for i, convert in enumerate(self.columns) if convert]
+        if not converting:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, convert in converting:
+                if row[index] is not None:
+                    row[index] = convert(row[index])
+            converted.append(tuple(row))
+        return converted
 
     def _converters(self, description) -> tuple[Converter, ...]:
         return tuple(
@@ -98,7 +121,8 @@ class _Compiled:
     def _arguments(self, values: Mapping[str, Any]) -> dict | tuple:
         converted = {}
         for name, convert in self.parameters.items():
-            converted[name] = values[name] if convert is None else convert(values[name])
+            value = values[name] if name in values else self.fixed[name]
+            converted[name] = value if convert is None else convert(value)
         if self.order is None:
             return converted
         return tuple(converted[name] for name in self.order)

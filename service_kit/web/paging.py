@@ -18,6 +18,7 @@ from flask import Response, current_app, request
 from sqlalchemy import Connection, Row, Select, bindparam, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from service_kit.data.driver import DriverStatement
 from service_kit.web.errors import Unprocessable
 from service_kit.web.fields import QueryInteger, Text
 
@@ -76,15 +77,17 @@ def page(
     if cursor is not None:
         key = _decode_key(decode_cursor(cursor, sort), order)
         values.update((f"after_{n}", value) for n, value in enumerate(key))
-    rows = connection.execute(_paged(statement, order, cursor is not None), values).all()
+    paged, positions = _paged(statement, order, cursor is not None)
+    rows = paged.all(connection, values)
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    last = [
-        field.serialize(column.key, rows[-1])
+    last = {c.key: rows[-1][at] for c, at in zip(order.columns, positions, strict=True)}
+    key = [
+        field.serialize(column.key, last)
         for column, field in zip(order.columns, order.fields, strict=True)
     ]
-    return rows, encode_cursor(sort, last)
+    return rows, encode_cursor(sort, key)
 
 
 class Listing:
@@ -92,35 +95,54 @@ class Listing:
 
     `build(values)` narrows the list's select by each filter in `values`,
     which may hold values or bound parameters alike. `filters` name the
-    query's filters; `lists` those that take several values. Calling it with
-    a query gives the select (its filters bound by name) and the values.
+    query's filters; `lists` those that take several values, each value a
+    parameter of its own (so a shape is also how many each list has, and its
+    statement runs on the driver's cursor as it is). Calling it with a query
+    gives the select (its filters bound by name) and the values.
     """
 
     def __init__(
         self, build: Callable[[dict], Select], filters: tuple[str, ...], lists: frozenset[str]
     ):
         self.build, self.filters, self.lists = build, filters, lists
-        self.shapes: dict[tuple[str, ...], Select] = {}
+        self.shapes: dict[tuple, Select] = {}
 
     def __call__(self, query: dict) -> tuple[Select, dict]:
         names = tuple(name for name in self.filters if name in query)
-        statement = self.shapes.get(names)
+        counts = tuple(len(query[name]) for name in names if name in self.lists)
+        statement = self.shapes.get((names, counts))
         if statement is None:
-            placeholders = {name: bindparam(name, expanding=name in self.lists) for name in names}
-            statement = self.shapes[names] = self.build(placeholders)
-        return statement, {name: query[name] for name in names}
+            placeholders = {name: self._placeholder(name, query[name]) for name in names}
+            statement = self.shapes[(names, counts)] = self.build(placeholders)
+        values = {}
+        for name in names:
+            if name in self.lists:
+                values.update((f"{name}_{n}", value) for n, value in enumerate(query[name]))
+            else:
+                values[name] = query[name]
+        return statement, values
+
+    def _placeholder(self, name: str, value):
+        if name in self.lists:
+            return [bindparam(f"{name}_{n}") for n in range(len(value))]
+        return bindparam(name)
 
 
-@functools.lru_cache(maxsize=256)
-def _paged(statement: Select, order: Order, after: bool) -> Select:
-    """`statement` ordered and limited, after a bound key when `after`."""
+@functools.lru_cache(maxsize=1024)
+def _paged(statement: Select, order: Order, after: bool) -> tuple[DriverStatement, list[int]]:
+    """`statement` ordered and limited, after a bound key when `after`, run
+    on the driver's cursor (a page's rows cost SQLAlchemy's execution more
+    than the query); and where the order's columns are in its rows."""
     if after:
         row_key = tuple_(*order.columns)
         bound = tuple_(
             *(bindparam(f"after_{n}", type_=column.type) for n, column in enumerate(order.columns))
         )
         statement = statement.where(row_key < bound if order.descending else row_key > bound)
-    return statement.order_by(*order.clauses()).limit(bindparam("limit"))
+    names = [column.key for column in statement.selected_columns]
+    positions = [names.index(column.key) for column in order.columns]
+    paged = statement.order_by(*order.clauses()).limit(bindparam("limit"))
+    return DriverStatement(paged), positions
 
 
 def _decode_key(values: list, order: Order) -> list:
