@@ -77,7 +77,8 @@ def initial_sync(system: Platform, analytics) -> tuple[int, float]:
         check=True,
     ).stdout
     seconds = time.perf_counter() - started
-    position = int(output.strip().splitlines()[-1].split()[2].replace(",", ""))
+    reached = [line for line in output.splitlines() if line.startswith("at position")][-1]
+    position = int(reached.split()[2].replace(",", ""))
     return position, seconds
 
 
