@@ -15,11 +15,23 @@ from sqlalchemy import Connection, bindparam, select
 
 from collections_service.models import CollectionChange, FeedCounter
 from service_kit.data import columns
+from service_kit.data.driver import DriverStatement
 
 _HEAD = select(FeedCounter.position).where(FeedCounter.id == 1)
 # Enum columns as the text they store: the feed writes that text.
-_CHANGES = (
-    select(*columns.as_stored(CollectionChange.__table__))
+_COLUMNS = columns.as_stored(CollectionChange.__table__)
+# On the driver's cursor: a page is up to 10,000 rows, and SQLAlchemy's
+# rows cost more than the driver's tuples.
+_WINDOW = DriverStatement(
+    select(*_COLUMNS)
+    .where(
+        CollectionChange.position > bindparam("after"),
+        CollectionChange.position <= bindparam("upto"),
+    )
+    .order_by(CollectionChange.position)
+)
+_FIRST = DriverStatement(
+    select(*_COLUMNS)
     .where(
         CollectionChange.position > bindparam("after"),
         CollectionChange.position <= bindparam("head"),
@@ -29,17 +41,27 @@ _CHANGES = (
 )
 
 
-def read(connection: Connection, after: int, limit: int) -> tuple[list, int]:
-    """Up to `limit` changes after position `after`, and the newest position.
+def read(connection: Connection, after: int, limit: int) -> tuple[list[tuple], int]:
+    """Up to `limit` changes after position `after` (tuples of the columns
+    of `collection_changes`, in order), and the newest position.
 
     The newest comes first: every position up to it has committed (they
     commit in order), so the changes are read between the two. A follower
-    that is up to date costs one look at the counter; and the range, bounded
-    at both ends, is read by the index even before PostgreSQL has statistics
-    of a freshly loaded table (open-ended, it was a scan of every change).
+    that is up to date costs one look at the counter.
+
+    Positions are taken without gaps (the counter and the changes are
+    written in one transaction), so the page is the range of positions
+    after `after`, `limit` long: read by the index whatever PostgreSQL
+    guesses of the table. (Asked for the first `limit` changes of the whole
+    backlog, a table without statistics yet, freshly loaded, was read to its
+    end for every page, and sorted.) Should a range fall short (changes
+    deleted by hand, a partial restore), the first `limit` are read instead.
     """
     head = connection.execute(_HEAD).scalar_one()
     if head <= after:
         return [], head
-    rows = connection.execute(_CHANGES, {"after": after, "head": head, "limit": limit}).all()
+    upto = min(head, after + limit)
+    rows = _WINDOW.all(connection, {"after": after, "upto": upto})
+    if len(rows) < upto - after:
+        rows = _FIRST.all(connection, {"after": after, "head": head, "limit": limit})
     return rows, head

@@ -70,28 +70,30 @@ class Changes(MethodView):
         if not rows:  # an idle poll: nothing to tell the log at INFO
             requests.log_quietly()
         # One transaction's changes share their time: format each time once.
-        times = {moment: format_utc(moment) for moment in {row.changed_at for row in rows}}
-        body = {"changes": [_change(row, times[row.changed_at]) for row in rows], "head": head}
+        times = {moment: format_utc(moment) for moment in {row[-1] for row in rows}}
+        body = {"changes": [_change(row, times) for row in rows], "head": head}
         return Response(current_app.json.dumps(body), mimetype="application/json")
 
 
-def _change(row, changed_at: str) -> dict:
-    """A change as the feed writes it (its row's enums already as their text)."""
+def _change(row: tuple, times: dict) -> dict:
+    """A change as the feed writes it, from its row (enums already as their
+    text) and the formatted time of each transaction."""
+    position, collection_id, op, location, waste_type, quantity, unit, when, status, at = row
     collection = None
-    if row.op == "upsert":
+    if op == "upsert":
         collection = {
-            "id": row.collection_id,
-            "location": row.location,
-            "waste_type": row.waste_type,
-            "quantity": row.quantity,
-            "unit": row.unit,
-            "collected_date": utc_for_orjson(row.collected_date),
-            "status": row.status,
+            "id": collection_id,
+            "location": location,
+            "waste_type": waste_type,
+            "quantity": quantity,
+            "unit": unit,
+            "collected_date": utc_for_orjson(when),
+            "status": status,
         }
     return {
-        "position": row.position,
-        "collection_id": row.collection_id,
-        "op": row.op,
+        "position": position,
+        "collection_id": collection_id,
+        "op": op,
         "collection": collection,
-        "changed_at": changed_at,
+        "changed_at": times[at],
     }

@@ -160,3 +160,20 @@ def test_a_write_that_touches_no_row_takes_no_position(app, db):
     db.commit()
 
     assert head(app.test_client()) == start
+
+
+def test_a_page_reaches_past_positions_missing_from_the_feed(app, db):
+    """Positions are written without gaps; one deleted by hand (a partial
+    restore, say) must not end a page early, or a follower would think it
+    had read everything."""
+    start = head(app.test_client())
+    client = app.test_client()
+    for _ in range(4):
+        create(client)
+    db.execute(delete(CollectionChange).where(CollectionChange.position == start + 2))
+    db.commit()
+
+    page = changes(client, after=start, limit=2)
+
+    assert [c["position"] for c in page["changes"]] == [start + 1, start + 3]
+    assert page["head"] == start + 4
