@@ -15,8 +15,10 @@ from locations_service.app import MIGRATIONS_DIR as LOCATIONS_MIGRATIONS
 from service_kit import config as settings
 
 LOCATIONS_PORT = 15290
+# A name whose CSV cell needs quoting (a bulk import writes CSV for COPY).
+QUOTED_PLACE = 'Pier 4, "Old" Dock'
 # Every name the tests use for collections exists as an active location.
-KNOWN_LOCATIONS = ("Depot North", "Depot South", "A", "B", "C")
+KNOWN_LOCATIONS = ("Depot North", "Depot South", "A", "B", "C", QUOTED_PLACE)
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,13 @@
 import csv
 import io
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete
 
 from collections_service.models import Collection, Status
+from collections_service.tests.conftest import QUOTED_PLACE
 from collections_service.tests.factories import URL, create, payload, stored
 from collections_service.tests.test_locations_check import lookups_logged
 
@@ -42,6 +44,35 @@ def test_a_json_array_is_stored_whole_with_its_ids(client, db):
     assert [(row.location, row.quantity) for row in saved] == [
         (row["location"], row["quantity"]) for row in rows
     ]
+
+
+def test_a_large_import_is_stored_exactly_cell_by_cell(client, db):
+    """More rows than the COPY takes in one chunk, with cells CSV must quote."""
+    places = ("A", QUOTED_PLACE, "Depot North")
+    rows = [
+        payload(
+            location=places[n % 3],
+            quantity=(n + 1) / 7,
+            unit=("Kg", "Tons", "Liters")[n % 3],
+            collected_date=datetime(2026, 1, n % 28 + 1, 10, n % 60, 0, n, tzinfo=UTC),
+            status=("Pending", "Completed")[n % 2],
+        )
+        for n in range(1234)
+    ]
+
+    body = [row | {"collected_date": row["collected_date"].isoformat()} for row in rows]
+    assert client.post(IMPORT, json=body).status_code == 201
+
+    saved = stored(db)
+    assert len(saved) == len(rows)
+    for row, sent in zip(saved, rows, strict=True):
+        assert (row.location, row.quantity, row.unit.value, row.status.value) == (
+            sent["location"],
+            sent["quantity"],
+            sent["unit"],
+            sent["status"],
+        )
+        assert row.collected_date == sent["collected_date"]
 
 
 def test_csv_with_bom_crlf_quotes_and_an_exported_id_column_is_stored(client, db):
