@@ -135,29 +135,29 @@ class Follower:
 
     def _catch_up(self, deadline: float) -> Freshness:
         """One round. While one batch is applied, the next is already being
-        read, so the collections service and this database work at once."""
+        read and prepared, so the collections service, this process and its
+        database work at once."""
         ahead: tuple[int, Future] | None = None
         while True:
             after, as_of, monthly = self._position()
             try:
                 if ahead is not None and ahead[0] == after:
-                    changes, caught_up = ahead[1].result()
+                    batch, caught_up = ahead[1].result()
                 else:
-                    changes, caught_up = self._read(after, deadline)
+                    batch, caught_up = self._fetch(after, deadline)
             except (Unanswered, KeyError, TypeError) as error:
                 log.warning("change feed unavailable: %s", error)
                 return Freshness(as_of, stale=True, position=after, monthly=monthly)
             ahead = None
-            if changes and not caught_up and time.monotonic() < deadline:
-                following = changes[-1]["position"]
+            if batch is not None and not caught_up and time.monotonic() < deadline:
                 # In this context: the read ahead belongs to the query's trace.
-                read = functools.partial(self._read, following, deadline)
-                ahead = (following, self.reader.submit(contextvars.copy_context().run, read))
-            if not changes:
+                fetch = functools.partial(self._fetch, batch.head, deadline)
+                ahead = (batch.head, self.reader.submit(contextvars.copy_context().run, fetch))
+            if batch is None:
                 metrics.caught_up(after)
                 return Freshness(as_of, False, position=after, caught_up=True, monthly=monthly)
-            self._apply(after, changes, monthly=self.head - after <= self.defer_monthly_above)
-            if len(changes) >= self.page:  # a large batch: give its memory back
+            self._apply(after, batch)
+            if len(batch.changed) >= self.page:  # a large batch: give its memory back
                 memory.trim()
             if caught_up or time.monotonic() >= deadline:
                 return self._where(caught_up)
@@ -193,6 +193,16 @@ class Follower:
             log.info("the monthly rollups were behind the replica and were built again")
         return built
 
+    def _fetch(self, after: int, deadline: float) -> tuple[replica.Batch | None, bool]:
+        """The next batch after `after`, prepared (None if there is none); and
+        whether that was all. Behind by more than `defer_monthly_above`
+        changes, the batch leaves the monthly rollups behind."""
+        changes, caught_up = self._read(after, deadline)
+        if not changes:
+            return None, caught_up
+        monthly = self.head - after <= self.defer_monthly_above
+        return replica.prepare(changes, monthly), caught_up
+
     def _read(self, after: int, deadline: float) -> tuple[list[dict], bool]:
         """Pages of changes after `after`, up to a batch; and whether that was all."""
         changes: list[dict] = []
@@ -211,18 +221,12 @@ class Follower:
                 break
         return changes, False
 
-    def _apply(self, after: int, changes: list[dict], monthly: bool) -> None:
+    def _apply(self, after: int, batch: replica.Batch) -> None:
         with self.sessions() as session:
-            if replica.apply(session, after, changes, monthly):
+            if replica.apply(session, after, batch):
                 session.commit()
                 # Applied with the monthly rollups, they are in step (built if they were not).
-                latest = changes[-1]
-                self.seen = (
-                    latest["position"],
-                    replica.changed_at(latest),
-                    monthly,
-                    time.monotonic(),
-                )
+                self.seen = (batch.head, batch.data_as_of, batch.monthly, time.monotonic())
             else:
                 session.rollback()  # another process applied this page first
                 self.seen = None

@@ -70,24 +70,35 @@ PLACES = Grain(
 )
 GRAINS = (DAILY, MONTHLY, PLACES)
 
+# Measures to add to rollup rows: [collections, kg, litres] by key, per grain.
+Deltas = dict[Grain, dict[tuple, list]]
 
-def add(session: Session, old: list[dict], new: list[dict], monthly: bool) -> None:
-    """Take the `old` facts out of the rollups and put the `new` ones in (the
-    monthly grains too when `monthly`)."""
-    for grain in GRAINS:
-        if grain.monthly and not monthly:
-            continue
-        deltas: dict[tuple, list] = {}
+
+def kept(monthly: bool) -> tuple[Grain, ...]:
+    """The grains a batch keeps: all, or the daily alone (the monthly ones
+    left behind, to be built again)."""
+    return GRAINS if monthly else (DAILY,)
+
+
+def measure(facts: list[dict], sign: int, grains: tuple[Grain, ...], deltas: Deltas) -> None:
+    """Add `sign` times each fact's measures (collections, kg, litres) at
+    its key, in each grain's part of `deltas`."""
+    for grain in grains:
+        by_key = deltas.setdefault(grain, {})
         key = grain.key
-        for facts, sign in ((old, -1), (new, 1)):
-            for fact in facts:
-                measures = deltas.get(k := key(fact))
-                if measures is None:
-                    measures = deltas[k] = [0, 0.0, 0.0]
-                measures[0] += sign
-                measures[1] += sign * fact["mass_kg"]
-                measures[2] += sign * fact["volume_l"]
-        rows = [(*k, *measures) for k, measures in deltas.items()]
+        for fact in facts:
+            measures = by_key.get(k := key(fact))
+            if measures is None:
+                measures = by_key[k] = [0, 0.0, 0.0]
+            measures[0] += sign
+            measures[1] += sign * fact["mass_kg"]
+            measures[2] += sign * fact["volume_l"]
+
+
+def add(session: Session, deltas: Deltas) -> None:
+    """Add the measures of `deltas` to each grain's rollup."""
+    for grain, by_key in deltas.items():
+        rows = [(*k, *measures) for k, measures in by_key.items()]
         bulk.add_to_rows(session, grain.table, "collections", rows)
 
 

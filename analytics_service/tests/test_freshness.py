@@ -124,7 +124,7 @@ def test_an_apply_that_dies_before_commit_leaves_nothing_half_done(client, app, 
         world.record(yard, n + 1)
     changes = feed_from_start(upstreams)
     with app.extensions["db"].sessions() as session:
-        assert replica.apply(session, 0, changes)
+        assert replica.apply(session, 0, replica.prepare(changes))
         session.rollback()  # the process died here
 
     assert client.get(SUMMARY).get_json()["total_kg"] == 15
@@ -136,9 +136,9 @@ def test_a_page_applied_by_another_process_is_not_applied_twice(client, app, wor
     changes = feed_from_start(upstreams)
     sessions = app.extensions["db"].sessions
     with sessions() as first, sessions() as second:
-        assert replica.apply(first, 0, changes)
+        assert replica.apply(first, 0, replica.prepare(changes))
         first.commit()
-        assert not replica.apply(second, 0, changes)
+        assert not replica.apply(second, 0, replica.prepare(changes))
         second.rollback()
 
     assert client.get(SUMMARY).get_json()["total_kg"] == 4
@@ -273,7 +273,9 @@ def test_a_second_applier_waits_for_the_first_then_stands_down(app, world, upstr
     changes = feed_from_start(upstreams)
     sessions = app.extensions["db"].sessions
     with sessions() as first:
-        assert replica.apply(first, 0, changes)  # holds the cursor row, not committed
+        assert replica.apply(
+            first, 0, replica.prepare(changes)
+        )  # holds the cursor row, not committed
         with ThreadPoolExecutor(1) as pool:
             second = pool.submit(_apply_in_own_session, sessions, changes)
             time.sleep(0.3)
@@ -287,7 +289,7 @@ def test_a_second_applier_waits_for_the_first_then_stands_down(app, world, upstr
 
 def _apply_in_own_session(sessions, changes) -> bool:
     with sessions() as session:
-        applied = replica.apply(session, 0, changes)
+        applied = replica.apply(session, 0, replica.prepare(changes))
         session.rollback()
         return applied
 

@@ -49,9 +49,9 @@ def as_an_older_release(session, after: int, changes: list[dict]) -> None:
     session.execute(
         update(FeedCursor).where(FeedCursor.id == 1).values(position=changes[-1]["position"])
     )
-    new = [replica._fact(change["collection"]) for change in changes]
-    replica.bulk.copy_rows(session, replica.Fact.__table__, new)
-    rollups.add(session, [], new, monthly=False)
+    batch = replica.prepare(changes, monthly=False)
+    replica.bulk.copy_rows(session, replica.Fact.__table__, batch.facts)
+    rollups.add(session, batch.deltas)
 
 
 def monthly_rows(config) -> tuple[list, list, tuple]:
