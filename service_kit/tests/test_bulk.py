@@ -1,7 +1,7 @@
 """Many rows at once (service_kit.data.bulk), on the tests' database:
 PostgreSQL's COPY and array upserts, or SQLite's multi-row statements."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table, select
@@ -30,6 +30,7 @@ TOTALS = Table(
 )
 # Names CSV must quote, and PostgreSQL's array text must escape.
 AWKWARD = ('Pier 4, "Old" Dock', "Back\\slash {yard}", "Line\nbreak", "NULL", "")
+ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)))
 # COPY's CSV reads an empty cell as NULL, an empty string too (bulk.py).
 COPIED = AWKWARD[:-1]
 
@@ -49,7 +50,8 @@ def test_copied_rows_are_stored_exactly_past_many_chunks(session):
         {
             "id": n,
             "place": COPIED[n % len(COPIED)],
-            "at": start + timedelta(seconds=n * 61, microseconds=n),
+            # Aware in any zone (a UtcDateTime's rule): stored as that instant.
+            "at": (start + timedelta(seconds=n * 61, microseconds=n)).astimezone(ZONES[n % 2]),
             "kg": None if n % 97 == 0 else n / 7,
         }
         for n in range(1, 1301)
