@@ -18,26 +18,17 @@ from service_kit.data import columns
 from service_kit.data.driver import DriverStatement
 
 _HEAD = select(FeedCounter.position).where(FeedCounter.id == 1)
-# Enum columns as the text they store: the feed writes that text.
-_COLUMNS = columns.as_stored(CollectionChange.__table__)
-# On the driver's cursor: a page is up to 10,000 rows, and SQLAlchemy's
-# rows cost more than the driver's tuples.
-_WINDOW = DriverStatement(
-    select(*_COLUMNS)
-    .where(
-        CollectionChange.position > bindparam("after"),
-        CollectionChange.position <= bindparam("upto"),
-    )
+_AFTER = (
+    # Enum columns as the text they store: the feed writes that text.
+    select(*columns.as_stored(CollectionChange.__table__))
+    .where(CollectionChange.position > bindparam("after"))
     .order_by(CollectionChange.position)
 )
+# On the driver's cursor: a page is up to 10,000 rows, and SQLAlchemy's
+# rows cost more than the driver's tuples.
+_WINDOW = DriverStatement(_AFTER.where(CollectionChange.position <= bindparam("upto")))
 _FIRST = DriverStatement(
-    select(*_COLUMNS)
-    .where(
-        CollectionChange.position > bindparam("after"),
-        CollectionChange.position <= bindparam("head"),
-    )
-    .order_by(CollectionChange.position)
-    .limit(bindparam("limit"))
+    _AFTER.where(CollectionChange.position <= bindparam("head")).limit(bindparam("limit"))
 )
 
 
