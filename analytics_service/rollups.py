@@ -54,19 +54,15 @@ class Grain:
 
     table: Table
     key: Callable[[dict], tuple]
-    monthly: bool
 
 
-DAILY = Grain(DailyTotal.__table__, lambda f: (f["day"], f["waste_type"], f["status"]), False)
+DAILY = Grain(DailyTotal.__table__, lambda f: (f["day"], f["waste_type"], f["status"]))
 MONTHLY = Grain(
-    MonthlyTotal.__table__,
-    lambda f: (f["day"].replace(day=1), f["waste_type"], f["status"]),
-    True,
+    MonthlyTotal.__table__, lambda f: (f["day"].replace(day=1), f["waste_type"], f["status"])
 )
 PLACES = Grain(
     PlaceTotal.__table__,
     lambda f: (f["day"].replace(day=1), f["location"], f["waste_type"], f["status"]),
-    True,
 )
 GRAINS = (DAILY, MONTHLY, PLACES)
 
