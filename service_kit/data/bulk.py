@@ -17,6 +17,8 @@ from sqlalchemy import Table, case, insert, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from service_kit.data import columns
+
 
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> list[int]:
     """Insert `rows` (column values without `id`) and return their new ids, in order."""
@@ -48,14 +50,13 @@ def copy_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if len(rows) < COPY_FROM or session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
-    columns = list(table.columns)
     dialect = session.get_bind().dialect
-    names = [column.name for column in columns]
+    names = [column.name for column in table.columns]
     # Each row's values in column order, taken in C; the few columns whose
     # type converts a value (a UTC datetime) converted by their type.
     converters = [
         (index, processor)
-        for index, column in enumerate(columns)
+        for index, column in enumerate(table.columns)
         if (processor := column.type.bind_processor(dialect)) is not None
     ]
     source = _CsvSource(map(itemgetter(*names), rows), converters)
@@ -86,18 +87,11 @@ class _CsvSource:
         """The next rows' text: a few hundred rows, "" once all are read."""
         chunk = list(islice(self.rows, self.ROWS_A_CHUNK))
         if self.converters:
-            chunk = [self._converted(cells) for cells in chunk]
+            chunk = columns.converted(chunk, self.converters)
         self.buffer.seek(0)
         self.buffer.truncate()
         self.writer.writerows(chunk)
         return self.buffer.getvalue()
-
-    def _converted(self, cells: tuple) -> list:
-        cells = list(cells)
-        for index, convert in self.converters:
-            if cells[index] is not None:
-                cells[index] = convert(cells[index])
-        return cells
 
 
 def add_to_rows(session: Session, table: Table, counter: str, rows: list[tuple]) -> None:

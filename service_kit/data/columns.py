@@ -1,6 +1,7 @@
 """Column types and conventions every service's models use."""
 
 import enum
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -68,3 +69,16 @@ def _stored(column: Column) -> ColumnElement:
     if isinstance(column.type, Enum):
         return type_coerce(column, String).label(column.key)
     return column
+
+
+def converted(rows: Iterable[Sequence], converters: list[tuple[int, Callable]]) -> list[tuple]:
+    """Each row with the value at each converter's index converted by it
+    (a None stays None): a type's processor, applied to many rows."""
+    out = []
+    for row in rows:
+        row = list(row)
+        for index, convert in converters:
+            if row[index] is not None:
+                row[index] = convert(row[index])
+        out.append(tuple(row))
+    return out

@@ -21,6 +21,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import Connection, Dialect, Executable
 from sqlalchemy.exc import DBAPIError, MultipleResultsFound
 
+from service_kit.data import columns
 from service_kit.telemetry import metrics, traces
 
 Converter = Callable[[Any], Any] | None
@@ -101,16 +102,7 @@ class _Compiled:
         finally:
             cursor.close()
         converting = [(i, convert) for i, convert in enumerate(self.columns) if convert]
-        if not converting:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for index, convert in converting:
-                if row[index] is not None:
-                    row[index] = convert(row[index])
-            converted.append(tuple(row))
-        return converted
+        return columns.converted(rows, converting) if converting else rows
 
     def _converters(self, description) -> tuple[Converter, ...]:
         return tuple(
