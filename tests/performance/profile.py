@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.performance.harness import OUT, SCENARIOS, load_dataset
+from tests.performance.harness import OUT, SCENARIOS, analyze, load_dataset
 from tests.performance.load import drivers, processes
 from tests.performance.system import own_system
 
@@ -66,6 +66,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with own_system() as system:
         sizes = load_dataset(system.public_url, 20_000, 50)
+        analyze(system)  # as the harness does: its plans, not an empty table's
         pids = processes.service_pids(system, scenario.service)
         spy = subprocess.Popen(
             [
