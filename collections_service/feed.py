@@ -11,10 +11,10 @@ So a transaction should write collections in one statement: one that writes
 in two holds the counter between them.
 """
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 
 from collections_service.models import CollectionChange, FeedCounter
-from service_kit.data import columns
+from service_kit.data import columns, db
 from service_kit.data.driver import DriverStatement
 
 _HEAD = select(FeedCounter.position).where(FeedCounter.id == 1)
@@ -32,9 +32,10 @@ _FIRST = DriverStatement(
 )
 
 
-def read(connection: Connection, after: int, limit: int) -> tuple[list[tuple], int]:
+def read(after: int, limit: int) -> tuple[list[tuple], int]:
     """Up to `limit` changes after position `after` (tuples of the columns
-    of `collection_changes`, in order), and the newest position.
+    of `collection_changes`, in order), and the newest position, read on
+    the request's autocommit connection.
 
     The newest comes first: every position up to it has committed (they
     commit in order), so the changes are read between the two. A follower
@@ -48,6 +49,7 @@ def read(connection: Connection, after: int, limit: int) -> tuple[list[tuple], i
     end for every page, and sorted.) Should a range fall short (changes
     deleted by hand, a partial restore), the first `limit` are read instead.
     """
+    connection = db.autocommit()
     head = connection.execute(_HEAD).scalar_one()
     if head <= after:
         return [], head

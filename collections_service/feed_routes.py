@@ -11,7 +11,6 @@ from marshmallow import validate
 from collections_service import feed
 from collections_service.schemas import CollectionOut
 from service_kit.access.scopes import Scopes
-from service_kit.data import db
 from service_kit.web import requests
 from service_kit.web.api import Blueprint
 from service_kit.web.fields import QueryInteger, UtcDateTime, format_utc, utc_for_orjson
@@ -66,7 +65,7 @@ class Changes(MethodView):
         Positions never skip or reorder: a writer takes them in commit order,
         so a follower reading after N never misses one that commits late.
         """
-        rows, head = feed.read(db.autocommit(), query["after"], query["limit"])
+        rows, head = feed.read(query["after"], query["limit"])
         if not rows:  # an idle poll: nothing to tell the log at INFO
             requests.log_quietly()
         # One transaction's changes share their time: format each time once.

@@ -53,7 +53,7 @@ class Collections(MethodView):
         """
         if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
             return _csv_export(query)
-        return page_response(*service.list_(db.autocommit(), query), WRITE_COLLECTION)
+        return page_response(*service.list_(query), WRITE_COLLECTION)
 
     @idempotent
     @blp.arguments(CollectionIn, example=docs.COLLECTION_EXAMPLE)
@@ -67,7 +67,7 @@ class Collections(MethodView):
         `location`; 503 if the locations service cannot be asked). With an
         `Idempotency-Key`, a retry answers what the first request did.
         """
-        created = WRITE_COLLECTION(service.create(db.autocommit(), fields, _locations()))
+        created = WRITE_COLLECTION(service.create(fields, _locations()))
         metrics.recorded([fields], "create")
         response = conditional.answer(created, 201)
         response.headers["Location"] = url_for(".Collection", collection_id=created["id"])
@@ -113,7 +113,7 @@ class Collection(MethodView):
         Answers with its strong `ETag`; with a matching `If-None-Match`, a
         304 and no body.
         """
-        return conditional.answer(WRITE_COLLECTION(service.read(db.autocommit(), collection_id)))
+        return conditional.answer(WRITE_COLLECTION(service.read(collection_id)))
 
     @blp.arguments(CollectionReplace, example=docs.REPLACE_EXAMPLE)
     @blp.response(200, CollectionOut, headers=ITEM_HEADERS)
@@ -187,6 +187,6 @@ def _csv_export(query: dict) -> Response:
             errors={"cursor": ["Does not apply to text/csv."]},
         )
     max_rows = query["limit"] if "limit" in request.args else None
-    chunks = transfer.export_csv(db.engine(), query, max_rows)
+    chunks = transfer.export_csv(query, max_rows)
     disposition = 'attachment; filename="collections.csv"'
     return Response(chunks, mimetype="text/csv", headers={"Content-Disposition": disposition})

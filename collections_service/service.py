@@ -1,6 +1,12 @@
-"""Domain functions on collections; each takes the session, none commits."""
+"""Domain functions on collections; none commits.
 
-from sqlalchemy import Connection, Row, Select, bindparam, insert, select
+Those that need a unit of work (PUT, a PATCH with a rule to check against
+the row, DELETE) take the request's session. The fast paths (a read, a
+list, a create, a plain PATCH) run one statement each on the request's
+autocommit connection (service_kit.data.db), chosen here, never by a view.
+"""
+
+from sqlalchemy import Row, Select, bindparam, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ETags
@@ -52,12 +58,12 @@ _INSERT = DriverStatement(
 )
 
 
-def create(connection: Connection, fields: dict, locations: LocationDirectory) -> tuple:
+def create(fields: dict, locations: LocationDirectory) -> tuple:
     """Store a new collection: one INSERT (its feed entry is written with it),
-    committed on its own when `connection` is in autocommit."""
+    committed on its own (or with the request, when it is one transaction)."""
     fields.pop("id", None)
     locations.require_active(fields["location"])
-    return _INSERT.one_or_none(connection, fields)
+    return _INSERT.one_or_none(db.autocommit(), fields)
 
 
 def as_row(collection: Collection) -> tuple:
@@ -125,10 +131,9 @@ def _update_plain(collection_id: int, changes: dict) -> tuple:
         if backwards:
             update_ = update_.where(table.c.status != Status.COMPLETED)
         statement = _PLAIN_UPDATES[shape] = DriverStatement(update_)
-    connection = db.autocommit()
-    row = statement.one_or_none(connection, {"collection_id": collection_id, **changes})
+    row = statement.one_or_none(db.autocommit(), {"collection_id": collection_id, **changes})
     if row is None:
-        read(connection, collection_id)  # a 404 if there is none
+        read(collection_id)  # a 404 if there is none
         raise StatusBackwards()
     return row
 
@@ -167,12 +172,13 @@ def delete(session: Session, collection_id: int, if_match: ETags | None = None) 
     session.flush()
 
 
-def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
-    """One page of collections and the cursor of the next page (None on the last)."""
+def list_(query: dict) -> tuple[list[Row], str | None]:
+    """One page of collections and the cursor of the next page (None on the
+    last), read on the request's autocommit connection."""
     statement, params = _LISTING(query)
     sort = query["sort"]
     return paging.page(
-        connection, statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+        db.autocommit(), statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
     )
 
 

@@ -9,14 +9,14 @@ import re
 from collections.abc import Iterator
 
 import marshmallow as ma
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from collections_service import metrics, service
 from collections_service.locations import LocationDirectory
 from collections_service.models import Collection
 from collections_service.schemas import CollectionIn
-from service_kit.data import bulk
+from service_kit.data import bulk, db
 from service_kit.web import csv_io
 from service_kit.web.errors import Unprocessable, split_messages
 from service_kit.web.fields import format_utc
@@ -129,8 +129,9 @@ def id_ranges(ids: list[int]) -> list[list[int]]:
     return ranges
 
 
-def export_csv(engine: Engine, query: dict, max_rows: int | None) -> Iterator[str]:
-    """The filtered, sorted collections as CSV chunks, streamed from the database.
+def export_csv(query: dict, max_rows: int | None) -> Iterator[str]:
+    """The filtered, sorted collections as CSV chunks, streamed from the
+    database after the view has returned (on a connection of their own).
 
     Rows are fetched in batches from a server-side cursor, so memory stays
     flat whatever the count.
@@ -139,6 +140,10 @@ def export_csv(engine: Engine, query: dict, max_rows: int | None) -> Iterator[st
     statement = service.ordered(service.filtered(select(*columns), query), query["sort"])
     if max_rows is not None:
         statement = statement.limit(max_rows)
+    return _streamed(db.engine(), statement)
+
+
+def _streamed(engine: Engine, statement: Select) -> Iterator[str]:
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=2000).execute(
             statement

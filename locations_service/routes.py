@@ -49,7 +49,7 @@ class Locations(MethodView):
         they are listed); `name` is exact, `q` matches names without regard
         to case. The next page, if any, is in the `Link` header.
         """
-        return page_response(*service.list_(db.autocommit(), query), WRITE_LOCATION)
+        return page_response(*service.list_(query), WRITE_LOCATION)
 
     @idempotent
     @blp.arguments(LocationIn, example=EXAMPLE)
@@ -80,7 +80,7 @@ class Location(MethodView):
         Answers with its strong `ETag`; with a matching `If-None-Match`, a
         304 and no body.
         """
-        return conditional.answer(WRITE_LOCATION(service.read(db.autocommit(), location_id)))
+        return conditional.answer(WRITE_LOCATION(service.read(location_id)))
 
     @blp.arguments(LocationReplace, example=EXAMPLE)
     @blp.response(200, LocationOut, headers=ITEM_HEADERS)

@@ -1,6 +1,11 @@
-"""Domain functions on locations; each takes the session, none commits."""
+"""Domain functions on locations; none commits.
 
-from sqlalchemy import Connection, Row, Select, select
+Writes take the request's session (the transaction the request commits);
+a read and a list run on the request's autocommit connection
+(service_kit.data.db), chosen here, never by a view.
+"""
+
+from sqlalchemy import Row, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ETags
@@ -103,14 +108,15 @@ def archive(session: Session, location_id: int, if_match: ETags | None = None) -
     session.flush()
 
 
-def list_(connection: Connection, query: dict) -> tuple[list[Row], str | None]:
-    """One page of locations and the cursor of the next page (None on the last)."""
+def list_(query: dict) -> tuple[list[Row], str | None]:
+    """One page of locations and the cursor of the next page (None on the
+    last), read on the request's autocommit connection."""
     if "q" in query:
         query = query | {"q": _like_escaped(query["q"])}
     statement, params = _LISTING(query)
     sort = query["sort"]
     return paging.page(
-        connection, statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
+        db.autocommit(), statement, params, sort, _ORDERS[sort], query["limit"], query.get("cursor")
     )
 
 

@@ -241,18 +241,17 @@ def _release(connection: Connection) -> None:
     current_app.extensions["db"].held.connection = None
 
 
-def row_by_id(
-    table: Table, not_found: Callable[[int], Exception]
-) -> Callable[[Connection, int], tuple]:
-    """A read of one row by its id, for answering a GET (on `autocommit()`):
-    the statement is built once and run on the driver's cursor (the hottest
-    read there is); `not_found(id)` is raised when there is no row."""
+def row_by_id(table: Table, not_found: Callable[[int], Exception]) -> Callable[[int], tuple]:
+    """A read of one row by its id, for answering a GET, on the request's
+    `autocommit()` connection: the statement is built once and run on the
+    driver's cursor (the hottest read there is); `not_found(id)` is raised
+    when there is no row."""
     statement = DriverStatement(
         select(*columns.as_stored(table)).where(table.c.id == bindparam("id"))
     )
 
-    def read(connection: Connection, row_id: int) -> tuple:
-        row = statement.one_or_none(connection, {"id": row_id})
+    def read(row_id: int) -> tuple:
+        row = statement.one_or_none(autocommit(), {"id": row_id})
         if row is None:
             raise not_found(row_id)
         return row
