@@ -5,8 +5,9 @@ after a successful response (status < 400) the session commits before the
 response leaves, so a 2xx on a write means it is committed. Anything else
 rolls back.
 
-Work that is one statement uses `db.autocommit()` instead: a plain
-connection in autocommit, no Session, no BEGIN or COMMIT. On the commonest
+Work that is one statement uses `db.autocommit()` instead (chosen by the
+domain function, never by a view): a plain connection in autocommit, no
+Session, no BEGIN or COMMIT. On the commonest
 requests (one row, one page, a new row) that is most of what the database
 layer costs. A write made there is committed when its statement returns,
 before the response is built. Each thread keeps that connection from
