@@ -140,6 +140,7 @@ def export_csv(query: dict, max_rows: int | None) -> Iterator[str]:
     statement = service.ordered(service.filtered(select(*columns), query), query["sort"])
     if max_rows is not None:
         statement = statement.limit(max_rows)
+    # The engine is looked up now, in the request: the chunks are made after it.
     return _streamed(db.engine(), statement)
 
 

@@ -7,11 +7,10 @@ rolls back.
 
 Work that is one statement uses `db.autocommit()` instead (chosen by the
 domain function, never by a view): a plain connection in autocommit, no
-Session, no BEGIN or COMMIT. On the commonest
-requests (one row, one page, a new row) that is most of what the database
-layer costs. A write made there is committed when its statement returns,
-before the response is built. Each thread keeps that connection from
-request to request.
+Session, no BEGIN or COMMIT. On the commonest requests (one row, one page,
+a new row) that is most of what the database layer costs. A write made
+there is committed when its statement returns, before the response is
+built. Each thread keeps that connection from request to request.
 
 A connection the database has ended (a restart, a failover,
 `pg_terminate_backend`) is noticed before a request uses it: the server

@@ -1,6 +1,6 @@
 """Where a request's CPU goes across processes: harness scenarios under wrk,
-each with the CPU per request of every service, the gateway (nginx) and
-PostgreSQL, and how idle the machine stayed.
+each with the CPU per request of every service, the gateway (its nginx)
+and PostgreSQL, and how idle the machine stayed.
 
     python -m tests.performance.cpu "analytics summary" "GET one collection" [--seconds 8]
 
@@ -22,10 +22,10 @@ from tests.performance.system import own_system
 RUNS = 2
 
 
-def _pids_of(command: str) -> list[int]:
-    """Every process whose command line holds `command` (the gateway's nginx,
-    PostgreSQL's backends: these change, so they are looked up per run)."""
-    found = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True).stdout
+def _postgres_pids() -> list[int]:
+    """The machine's PostgreSQL processes (the system's databases live on
+    that server; its backends come and go, so they are looked up per run)."""
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
     return [int(pid) for pid in found.split()]
 
 
@@ -38,7 +38,7 @@ def _machine_ticks() -> tuple[int, int]:
 
 def measure(base: str, scenario, seconds: int, sizes: dict, groups: dict) -> str:
     """One run of `scenario` at its maximum, as a line of figures."""
-    groups = groups | {"nginx": _pids_of("nginx"), "postgres": _pids_of("postgres")}
+    groups = groups | {"postgres": _postgres_pids()}
     before = {name: processes.cpu_seconds(pids) for name, pids in groups.items()}
     idle_before, total_before = _machine_ticks()
     figures = drivers.maximum(base, scenario, seconds, 16, sizes)
@@ -64,6 +64,7 @@ def main() -> None:
         sizes = load_dataset(system.public_url, 20_000, 100)
         analyze(system)
         groups = {service: processes.service_pids(system, service) for service in report.SERVICES}
+        groups["gateway"] = processes.program_pids(system, "gateway")
         for scenario in [s for s in SCENARIOS if s.name in args.scenarios]:
             for _ in range(RUNS):
                 print(measure(system.public_url, scenario, args.seconds, sizes, groups), flush=True)

@@ -19,7 +19,13 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def service_pids(platform: Platform, service: str) -> list[int]:
     """The live colour's processes: the gunicorn master and its workers."""
-    main = int(supervisorctl(platform, "pid", local.live_program(platform, service)).strip() or 0)
+    return program_pids(platform, local.live_program(platform, service))
+
+
+def program_pids(platform: Platform, program: str) -> list[int]:
+    """A supervisord program's processes: its main process and its children
+    (a gunicorn master's workers, the gateway's nginx workers)."""
+    main = int(supervisorctl(platform, "pid", program).strip() or 0)
     return [main, *children_of(main)] if main else []
 
 
